@@ -1,0 +1,2 @@
+/** The latency autoscaler controller. */
+package io.elasticinference.autoscaler.controller;

@@ -1,0 +1,2 @@
+/** Scaling policies: pure Java, no framework. */
+package io.elasticinference.autoscaler.policy;

@@ -1,0 +1,2 @@
+/** The ResNet18 classification function. */
+package io.elasticinference.function;

@@ -1,0 +1,13 @@
+package io.elasticinference.loadtest;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code loadtest.jar}: one subcommand per job (run, simulate, compare, kpa-replay). */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, version = "loadtest 0.1.0",
+        description = "Open-loop load tester and scaling lab for Elastic Inference.")
+public final class LoadtestMain {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadtestMain()).execute(args));
+    }
+}
