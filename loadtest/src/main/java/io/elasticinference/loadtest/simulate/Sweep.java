@@ -30,7 +30,9 @@ final class Sweep {
 
     Sweep(SimulateCommand base, List<String> originalArgs) {
         this.base = base;
-        this.originalArgs = originalArgs;
+        // The parse result holds the whole command line: keep what follows the subcommand's name.
+        int at = originalArgs.indexOf(base.spec.name());
+        this.originalArgs = at < 0 ? originalArgs : originalArgs.subList(at + 1, originalArgs.size());
     }
 
     int run() throws IOException {
