@@ -1,5 +1,6 @@
 package io.elasticinference.loadtest.simulate;
 
+import io.elasticinference.loadtest.simulation.KpaAutoscaler;
 import io.elasticinference.loadtest.simulation.SimAutoscaler;
 import io.elasticinference.loadtest.simulation.SimulationConfig;
 
@@ -9,7 +10,10 @@ final class PolicyAutoscalers {
     }
 
     static SimAutoscaler kpa(AutoscalerOptions o, SimulationConfig config) {
-        throw new IllegalArgumentException("the KPA autoscaler is not available in this build yet");
+        return new KpaAutoscaler(new KpaAutoscaler.Config(o.kpaTarget, o.kpaUtilization / 100,
+                config.dataPath().containerConcurrency(), o.kpaStableWindowS, o.kpaPanicWindowPercentage,
+                o.kpaPanicThresholdPercentage, 1000, 2, o.targetBurstCapacity, o.scaleDownDelayS, o.scaleToZeroGraceS,
+                o.minScale, o.maxScale, o.initialScale, 2));
     }
 
     static SimAutoscaler latency(AutoscalerOptions o, SimulationConfig config) {
