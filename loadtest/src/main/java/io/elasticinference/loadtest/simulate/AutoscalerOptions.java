@@ -79,6 +79,14 @@ final class AutoscalerOptions {
     @Option(names = "--latency-percentile", description = "Latency policy percentile (default: the policy's own, 99).")
     Double latencyPercentile;
 
+    @Option(names = "--latency-scale-down-hold", paramLabel = "SECONDS",
+            description = "Latency policy: scale down only to the highest recommendation of this window (default 60).")
+    Double latencyScaleDownHoldS;
+
+    @Option(names = "--latency-activator", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Latency policy: keep the activator in the path for least-loaded routing (default ${DEFAULT-VALUE}).")
+    boolean latencyActivator;
+
     SimAutoscaler create(SimulationConfig config) {
         String a = autoscaler.trim().toLowerCase(Locale.ROOT);
         if (a.startsWith("hpa-") || a.startsWith("hpa:")) {

@@ -1,6 +1,7 @@
 package io.elasticinference.loadtest.simulate;
 
 import io.elasticinference.loadtest.simulation.KpaAutoscaler;
+import io.elasticinference.loadtest.simulation.LatencyTargetAutoscaler;
 import io.elasticinference.loadtest.simulation.SimAutoscaler;
 import io.elasticinference.loadtest.simulation.SimulationConfig;
 
@@ -17,6 +18,15 @@ final class PolicyAutoscalers {
     }
 
     static SimAutoscaler latency(AutoscalerOptions o, SimulationConfig config) {
-        throw new IllegalArgumentException("the latency autoscaler is not available in this build yet");
+        LatencyTargetAutoscaler.Config d = LatencyTargetAutoscaler.Config.defaults(config.dataPath().cpusPerPod(),
+                config.dataPath().threadsPerRequest(), config.startup().meanTimeToReadyS());
+        return new LatencyTargetAutoscaler(new LatencyTargetAutoscaler.Config(
+                o.latencyObjectiveS != null ? o.latencyObjectiveS : d.objectiveS(),
+                o.latencyPercentile != null ? o.latencyPercentile / 100 : d.percentile(),
+                d.cpusPerPod(), d.threadsPerRequest(), config.serviceTimes().mean(), d.lookaheadS(), d.trendWindowS(),
+                d.backlogDrainS(), d.feedbackWindowS(), d.feedbackMinCount(),
+                o.latencyScaleDownHoldS != null ? o.latencyScaleDownHoldS : d.scaleDownHoldS(),
+                d.maxScaleDownFraction(), d.tickS(), o.minScale > 0 ? o.minScale : d.minScale(), o.maxScale,
+                d.idleS(), o.latencyActivator));
     }
 }
