@@ -83,6 +83,10 @@ final class AutoscalerOptions {
             description = "Latency policy: scale down only to the highest recommendation of this window (default 60).")
     Double latencyScaleDownHoldS;
 
+    @Option(names = "--latency-max-utilisation", paramLabel = "FRACTION",
+            description = "Latency policy: plan pods no busier than this (headroom for steps) (default 0.5).")
+    Double latencyMaxUtilisation;
+
     @Option(names = "--latency-activator", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "Latency policy: keep the activator in the path for least-loaded routing (default ${DEFAULT-VALUE}).")
     boolean latencyActivator;
@@ -96,7 +100,7 @@ final class AutoscalerOptions {
             }
             int min = Math.max(1, minScale);
             return new HpaAutoscaler(new HpaAutoscaler.Config(pct / 100, hpaSyncS, hpaTolerance, hpaStabilisationS,
-                    15, min, maxScale == 0 ? 1000 : Math.max(min, maxScale)));
+                    15, min, maxScale == 0 ? 1000 : Math.max(min, maxScale), initialScale));
         }
         if (a.startsWith("fixed-") || a.startsWith("fixed:")) {
             return new FixedReplicas((int) parseNumber(a.substring(6), "fixed replica count"));

@@ -27,6 +27,7 @@ final class PolicyAutoscalers {
                 d.backlogDrainS(), d.feedbackWindowS(), d.feedbackMinCount(),
                 o.latencyScaleDownHoldS != null ? o.latencyScaleDownHoldS : d.scaleDownHoldS(),
                 d.maxScaleDownFraction(), d.tickS(), o.minScale > 0 ? o.minScale : d.minScale(), o.maxScale,
-                d.idleS(), o.latencyActivator));
+                d.idleS(), o.latencyActivator, o.initialScale,
+                o.latencyMaxUtilisation != null ? o.latencyMaxUtilisation : d.maxUtilisation()));
     }
 }

@@ -26,7 +26,7 @@ public final class HpaAutoscaler implements SimAutoscaler {
      * @param metricWindowS      the window metrics-server averages CPU over
      */
     public record Config(double targetUtilisation, double syncS, double tolerance, double stabilisationS,
-                         int metricWindowS, int minReplicas, int maxReplicas) {
+                         int metricWindowS, int minReplicas, int maxReplicas, int initialReplicas) {
         public Config {
             if (!(targetUtilisation > 0) || !(syncS > 0) || tolerance < 0 || stabilisationS < 0 || metricWindowS < 1
                     || minReplicas < 1 || maxReplicas < minReplicas) {
@@ -35,7 +35,7 @@ public final class HpaAutoscaler implements SimAutoscaler {
         }
 
         public static Config defaults(double targetUtilisation) {
-            return new Config(targetUtilisation, 15, 0.1, 300, 15, 1, 1000);
+            return new Config(targetUtilisation, 15, 0.1, 300, 15, 1, 1000, 1);
         }
     }
 
@@ -61,7 +61,7 @@ public final class HpaAutoscaler implements SimAutoscaler {
 
     @Override
     public int initialReplicas() {
-        return config.minReplicas();
+        return Math.max(config.minReplicas(), config.initialReplicas());
     }
 
     @Override

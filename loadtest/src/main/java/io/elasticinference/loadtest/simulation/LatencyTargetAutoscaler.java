@@ -42,25 +42,29 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
      * @param maxScale            upper bound, 0 = none
      * @param idleS               no arrivals for this long allows scale to zero when minScale is 0
      * @param activatorAlways     keep the activator in the path for least-loaded routing
+     * @param initialScale        pods at the start
+     * @param maxUtilisation      headroom: never plan pods busier than this, whatever the model allows, so that a
+     *                            step in load can be absorbed while new pods start
      */
     public record Config(double objectiveS, double percentile, int cpusPerPod, int threadsPerRequest,
                          double priorServiceS, double lookaheadS, int trendWindowS, double backlogDrainS,
                          int feedbackWindowS, int feedbackMinCount, double scaleDownHoldS,
                          double maxScaleDownFraction, double tickS, int minScale, int maxScale, double idleS,
-                         boolean activatorAlways) {
+                         boolean activatorAlways, int initialScale, double maxUtilisation) {
         public Config {
             if (!(objectiveS > 0) || !(percentile > 0 && percentile < 1) || cpusPerPod < 1 || threadsPerRequest < 1
                     || !(priorServiceS > 0) || lookaheadS < 0 || trendWindowS < 2 || !(backlogDrainS > 0)
                     || feedbackWindowS < 1 || feedbackMinCount < 1 || scaleDownHoldS < 0
                     || !(maxScaleDownFraction > 0 && maxScaleDownFraction <= 1) || !(tickS > 0) || minScale < 0
-                    || maxScale < 0 || (maxScale > 0 && maxScale < minScale) || idleS < 0) {
+                    || maxScale < 0 || (maxScale > 0 && maxScale < minScale) || idleS < 0 || initialScale < 0
+                    || !(maxUtilisation > 0 && maxUtilisation < 1)) {
                 throw new IllegalArgumentException("invalid latency policy config " + this);
             }
         }
 
         public static Config defaults(int cpusPerPod, int threadsPerRequest, double lookaheadS) {
             return new Config(0.33, 0.99, cpusPerPod, threadsPerRequest, 0.015, lookaheadS, 10, 2.0, 10, 200, 60,
-                    0.25, 1, 1, 0, 300, true);
+                    0.25, 1, 1, 0, 300, true, 1, 0.5);
         }
     }
 
@@ -74,7 +78,6 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
     private double cpuPerRequest = Double.NaN;
     private double correction = 1;
     private int queued;
-    private int inFlight;
     private double lastArrivalS;
     private final Deque<double[]> recommendations = new ArrayDeque<>();
 
@@ -106,7 +109,7 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
 
     @Override
     public int initialReplicas() {
-        return Math.max(1, config.minScale());
+        return Math.max(Math.max(1, config.initialScale()), config.minScale());
     }
 
     public Diagnostics diagnostics() {
@@ -128,13 +131,16 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
             lastArrivalS = s.endS();
         }
         queued = s.queued();
-        inFlight = s.inFlight();
         // CPU-seconds per answered request, from pods that were ready all second: the unloaded service demand,
         // which processor sharing does not inflate the way it inflates in-pod times.
-        if (!Double.isNaN(s.cpuUtilisation()) && s.completed() >= 20 && s.readyPods() > 0) {
+        // Only unsaturated seconds: on a saturated pod processor sharing delays every completion, and CPU per
+        // completion would overstate the demand many times over. Clamped to a factor 4 of the prior either way.
+        if (!Double.isNaN(s.cpuUtilisation()) && s.cpuUtilisation() < 0.8 && s.completed() >= 20 && s.queued() == 0
+                && s.readyPods() > 0) {
             double cpuS = s.cpuUtilisation() * config.cpusPerPod() * s.readyPods();
-            double perRequest = cpuS / s.completed();
-            cpuPerRequest = Double.isNaN(cpuPerRequest) ? perRequest : 0.8 * cpuPerRequest + 0.2 * perRequest;
+            double prior = config.priorServiceS() * Math.min(config.cpusPerPod(), config.threadsPerRequest());
+            double perRequest = Math.max(prior / 4, Math.min(prior * 4, cpuS / s.completed()));
+            cpuPerRequest = Double.isNaN(cpuPerRequest) ? perRequest : 0.9 * cpuPerRequest + 0.1 * perRequest;
         }
     }
 
@@ -201,7 +207,7 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
         for (int n = 1; n < 100_000; n++) {
             double perPod = rate / n;
             double a = perPod / mu;
-            if (a >= c * 0.95) {
+            if (a >= c * config.maxUtilisation()) {
                 continue;
             }
             double pWait = erlangC(c, a);
@@ -234,8 +240,9 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
         double rate = forecastRate();
         double service = serviceS();
         int model = podsFor(rate, service);
-        // Backlog: clear what waits within the drain time, on top of the arrivals.
-        int backlog = queued + Math.max(0, inFlight - serversPerPod * Math.max(1, pods.ready()));
+        // Backlog: clear what waits in queues within the drain time, on top of the arrivals. Only queued requests
+        // count: those in service on an overloaded pod stay there whatever new pods come.
+        int backlog = queued;
         int withBacklog = backlog > 0 ? podsFor(rate + backlog / config.backlogDrainS(), service) : model;
 
         double share = windowShareOver();
