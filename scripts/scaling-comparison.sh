@@ -7,25 +7,28 @@
 #   QUICK=1 scripts/scaling-comparison.sh    # smaller sweep, for a smoke test
 #
 # Environment: SHARED (default ../shared beside the repo), OUT (work dir, default a temp dir), SEED (default 1),
-# JAR (default loadtest/target/loadtest.jar, built if missing), DOC (default docs/scaling-comparison.md).
+# JAR (default: build loadtest/target/loadtest.jar from the current source), DOC (default docs/scaling-comparison.md).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 SHARED="${SHARED:-$repo/../shared}"
 SEED="${SEED:-1}"
+JAR_GIVEN="${JAR:-}"
 JAR="${JAR:-$repo/loadtest/target/loadtest.jar}"
 DOC="${DOC:-$repo/docs/scaling-comparison.md}"
 IMG_DIR="$(dirname "$DOC")/scaling-comparison"
 OUT="${OUT:-$(mktemp -d -t scaling-comparison.XXXXXX)}"
 KPA_TARGETS="${KPA_TARGETS:-0.5,1,2,3,5,10,20,50,100}"
+OUR_UTILISATION="${OUR_UTILISATION:-0.4,0.5,0.6,0.7,0.8}"
 if [[ "${QUICK:-0}" == 1 ]]; then
   KPA_TARGETS="1,5,100"
+  OUR_UTILISATION="0.5"
 fi
 
 [[ -f "$SHARED/workloads/course-630s.txt" ]] || { echo "missing $SHARED/workloads (set SHARED=...)" >&2; exit 2; }
-if [[ ! -f "$JAR" ]]; then
-  ./mvnw -B -q -pl loadtest -am package -DskipTests
+if [[ -z "$JAR_GIVEN" ]]; then
+  ./mvnw -B -q -pl loadtest -am package -DskipTests   # always the current source
 fi
 mkdir -p "$OUT/workloads" "$IMG_DIR"
 
@@ -45,6 +48,9 @@ read -r tw_from tw_mean < <(awk '{a[n++]=$1} END{w=10800; s=0; best=-1; bi=0;
   for(i=0;i<n;i++){s+=a[i]; if(i>=w) s-=a[i-w]; if(i>=w-1 && s>best){best=s; bi=i-w+1}} printf "%d %.1f\n", bi, best/w}' \
   "$OUT/workloads/twitter.txt")
 tw_to=$((tw_from + 10800))
+# The slice starts in full traffic: every autoscaler starts with the pods its first minute needs (at 50% busy),
+# instead of one cold pod.
+tw_initial=$(awk -v f="$tw_from" 'NR>f && NR<=f+60 {s+=$1} END{printf "%d", (s/60*3*0.015/0.5)+1}' "$OUT/workloads/twitter.txt")
 
 # ---- scenarios -------------------------------------------------------------------------------------------------
 # name | workload | extra simulate options | description
@@ -52,7 +58,7 @@ scenarios=(
   "course|course-630s.txt|--scale 6|Course workload x6 (peak 264 req/s)"
   "step|step-2x.txt||2x step: 100 -> 200 -> 100 req/s, 300 s each"
   "spike|spike-5x.txt||Spike: 80 req/s with 30 s at 400 req/s"
-  "twitter|twitter.txt|--from $tw_from --to $tw_to --scale 3|Twitter trace, busiest 3 hours (seconds $tw_from-$tw_to, mean $tw_mean req/s) x3"
+  "twitter|twitter.txt|--from $tw_from --to $tw_to --scale 3 --initial-scale $tw_initial|Twitter trace, busiest 3 hours (seconds $tw_from-$tw_to of the trace, mean $tw_mean req/s) x3"
 )
 
 common=(--seed "$SEED" --arrival poisson --slo 0.33 --timeout 10 --no-requests --startup jvm)
@@ -62,7 +68,8 @@ for s in "${scenarios[@]}"; do
   echo "== $name: $desc" >&2
   # shellcheck disable=SC2086  # $extra is a list of options
   java -jar "$JAR" simulate --workload "$OUT/workloads/$file" $extra "${common[@]}" --quiet \
-    --out "$OUT/$name" --sweep "kpa-target=$KPA_TARGETS" --sweep "autoscaler=kpa,hpa-70,hpa-90,latency"
+    --out "$OUT/$name" --sweep "kpa-target=$KPA_TARGETS" --sweep "latency-max-utilisation=$OUR_UTILISATION" \
+    --sweep "autoscaler=kpa,hpa-70,hpa-90,latency"
   cp "$OUT/$name/frontier.png" "$IMG_DIR/$name-frontier.png"
   for a in kpa latency hpa-70; do
     cp "$OUT/$name/$a/replicas.png" "$IMG_DIR/$name-$a-replicas.png"
@@ -70,6 +77,36 @@ for s in "${scenarios[@]}"; do
   done
 done
 elapsed=$(( $(date +%s) - start_all ))
+
+# ---- verdict: the latency policy (defaults) against the goal ------------------------------------------------
+{
+  echo "## Verdict"
+  echo
+  echo "Our policy with its defaults (\`latency\`) against the goal, per scenario: share over the objective (goal <= 1%),"
+  echo "cost relative to KPA with defaults (goal <= 1.00), and how many points of KPA's target sweep it beats on both"
+  echo "cost and violations (goal: all)."
+  echo
+  echo "| scenario | over SLO | <= 1% | cost / KPA default | KPA sweep points beaten on both | not beaten |"
+  echo "|---|---:|:---:|---:|---:|---|"
+  for s in "${scenarios[@]}"; do
+    IFS='|' read -r name _ _ _ <<< "$s"
+    awk -F, -v scen="$name" '
+      NR == 1 { next }
+      $3 == "latency" { ours_v = $8; ours_c = $13 }
+      $3 == "kpa" { kpa_c = $13 }
+      $1 == "kpa-target" { n++; v[n] = $8; c[n] = $13; label[n] = $2 }
+      END {
+        beaten = 0; missed = "";
+        for (i = 1; i <= n; i++) {
+          if (ours_v <= v[i] && ours_c <= c[i] && (ours_v < v[i] || ours_c < c[i])) beaten++;
+          else missed = missed (missed == "" ? "" : ", ") "target " label[i];
+        }
+        printf "| %s | %.2f%% | %s | %.2f | %d of %d | %s |\n", scen, 100 * ours_v, (ours_v <= 0.01 ? "yes" : "no"),
+          ours_c / kpa_c, beaten, n, missed
+      }' "$OUT/$name/sweep.csv"
+  done
+  echo
+} > "$OUT/verdict.md"
 
 # ---- the document ----------------------------------------------------------------------------------------------
 {
@@ -93,7 +130,8 @@ elapsed=$(( $(date +%s) - start_all ))
     IFS='|' read -r name file extra desc <<< "$s"
     echo "## $desc"
     echo
-    echo "\`loadtest simulate --workload $file ${extra:+$extra }${common[*]}\` with \`--sweep kpa-target=$KPA_TARGETS --sweep autoscaler=kpa,hpa-70,hpa-90,latency\`"
+    echo "\`loadtest simulate --workload $file ${extra:+$extra }${common[*]}\` with \`--sweep kpa-target=$KPA_TARGETS"\
+"--sweep latency-max-utilisation=$OUR_UTILISATION --sweep autoscaler=kpa,hpa-70,hpa-90,latency\`"
     echo
     cat "$OUT/$name/sweep.md"
     echo

@@ -28,6 +28,6 @@ final class PolicyAutoscalers {
                 o.latencyScaleDownHoldS != null ? o.latencyScaleDownHoldS : d.scaleDownHoldS(),
                 d.maxScaleDownFraction(), d.tickS(), o.minScale > 0 ? o.minScale : d.minScale(), o.maxScale,
                 d.idleS(), o.latencyActivator, o.initialScale,
-                o.latencyMaxUtilisation != null ? o.latencyMaxUtilisation : d.maxUtilisation()));
+                o.latencyMaxUtilisation != null ? o.latencyMaxUtilisation : d.maxUtilisation(), d.tolerance()));
     }
 }

@@ -45,26 +45,29 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
      * @param initialScale        pods at the start
      * @param maxUtilisation      headroom: never plan pods busier than this, whatever the model allows, so that a
      *                            step in load can be absorbed while new pods start
+     * @param tolerance           scale up only when the current pods fall short even of a load this much lower
+     *                            (0.1: like the HPA's tolerance), so that noise around a boundary does not flap
      */
     public record Config(double objectiveS, double percentile, int cpusPerPod, int threadsPerRequest,
                          double priorServiceS, double lookaheadS, int trendWindowS, double backlogDrainS,
                          int feedbackWindowS, int feedbackMinCount, double scaleDownHoldS,
                          double maxScaleDownFraction, double tickS, int minScale, int maxScale, double idleS,
-                         boolean activatorAlways, int initialScale, double maxUtilisation) {
+                         boolean activatorAlways, int initialScale, double maxUtilisation,
+                         double tolerance) {
         public Config {
             if (!(objectiveS > 0) || !(percentile > 0 && percentile < 1) || cpusPerPod < 1 || threadsPerRequest < 1
                     || !(priorServiceS > 0) || lookaheadS < 0 || trendWindowS < 2 || !(backlogDrainS > 0)
                     || feedbackWindowS < 1 || feedbackMinCount < 1 || scaleDownHoldS < 0
                     || !(maxScaleDownFraction > 0 && maxScaleDownFraction <= 1) || !(tickS > 0) || minScale < 0
                     || maxScale < 0 || (maxScale > 0 && maxScale < minScale) || idleS < 0 || initialScale < 0
-                    || !(maxUtilisation > 0 && maxUtilisation < 1)) {
+                    || !(maxUtilisation > 0 && maxUtilisation < 1) || tolerance < 0) {
                 throw new IllegalArgumentException("invalid latency policy config " + this);
             }
         }
 
         public static Config defaults(int cpusPerPod, int threadsPerRequest, double lookaheadS) {
             return new Config(0.33, 0.99, cpusPerPod, threadsPerRequest, 0.015, lookaheadS, 10, 2.0, 10, 200, 60,
-                    0.25, 1, 1, 0, 300, true, 1, 0.5);
+                    0.25, 1, 1, 0, 300, true, 1, 0.5, 0.1);
         }
     }
 
@@ -171,12 +174,18 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
             sxy += x * y;
         }
         double mean = sy / n;
-        double slope = n >= 3 ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0;
+        double sxxc = sxx - sx * sx / n;
+        double slope = n >= 3 ? (sxy - sx * sy / n) / sxxc : 0;
         double level = mean - slope * sx / n;    // fitted value at x = 0
+        // Only trust a trend or a burst that noise does not explain: Poisson counts have variance ~ their mean,
+        // so a rise within a few standard deviations is noise and must not move the pod count (no flapping).
+        double noise = Math.sqrt(Math.max(1, level));
+        double slopeError = n >= 3 ? noise / Math.sqrt(sxxc) : Double.POSITIVE_INFINITY;
+        double trend = slope > 2 * slopeError ? slope : 0;
         double lastSecond = arrivals[(int) ((seconds - 1) % history)];
-        // React within a tick to a burst: never forecast below what just arrived.
-        double now = Math.max(level, lastSecond);
-        return Math.max(0, now + Math.max(0, slope) * config.lookaheadS());
+        // React within a tick to a burst: a last second far above the level is believed at once.
+        double now = lastSecond > level + 3 * noise ? lastSecond : Math.max(level, mean);
+        return Math.max(0, now + trend * config.lookaheadS());
     }
 
     /** Erlang C: probability an arrival waits, M/M/c with offered load a (in servers). */
@@ -254,6 +263,10 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
             }
         }
         int recommended = (int) Math.ceil(Math.max(model, withBacklog) * correction);
+        if (recommended > current && backlog == 0
+                && (int) Math.ceil(podsFor(rate / (1 + config.tolerance()), service) * correction) <= current) {
+            recommended = current;
+        }
         recommended = Math.max(recommended, config.minScale());
         if (config.minScale() == 0 && nowS - lastArrivalS < config.idleS()) {
             recommended = Math.max(recommended, 1);
