@@ -123,7 +123,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--sweep", paramLabel = "OPTION=V1,V2,...",
             description = {"Run once per value of an option of this command, e.g. kpa-target=10,25,50,100 or "
-                    + "autoscaler=kpa,hpa-70,latency. Repeatable: each sweep is one series of the frontier plot."})
+                    + "autoscaler=kpa,hpa-70,latency. Repeatable: each sweep is one series of the frontier plot. "
+                    + "Sweeping a kpa-*, hpa-* or latency-* option runs that autoscaler."})
     List<String> sweeps = new ArrayList<>();
 
     @Option(names = "--quiet", description = "Print nothing but errors.")

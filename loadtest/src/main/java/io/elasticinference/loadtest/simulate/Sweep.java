@@ -53,6 +53,7 @@ final class Sweep {
                 String runName = option.equals("autoscaler") ? v : option + "=" + v;
                 Path dir = base.out.resolve(safe(option.equals("autoscaler") ? v : option + "-" + v));
                 List<String> args = new ArrayList<>(common);
+                args.addAll(impliedAutoscaler(option, base.autoscalerOptions.autoscaler));
                 args.addAll(List.of("--" + option, v, "--out", dir.toString(), "--name", runName));
                 SimulateCommand cmd = new SimulateCommand();
                 CommandLine cl = new CommandLine(cmd).setOverwrittenOptionsAllowed(true);
@@ -79,6 +80,24 @@ final class Sweep {
             out.flush();
         }
         return 0;
+    }
+
+    /**
+     * Sweeping an option of one autoscaler (kpa-*, hpa-*, latency-*) runs that autoscaler, whatever --autoscaler
+     * says for the other sweeps: "--sweep kpa-target=..." draws KPA's frontier next to the other series.
+     */
+    static List<String> impliedAutoscaler(String option, String given) {
+        String g = given.toLowerCase(java.util.Locale.ROOT);
+        if (option.startsWith("kpa-") && !g.equals("kpa")) {
+            return List.of("--autoscaler", "kpa");
+        }
+        if (option.startsWith("latency-") && !g.equals("latency")) {
+            return List.of("--autoscaler", "latency");
+        }
+        if (option.startsWith("hpa-") && !g.startsWith("hpa")) {
+            return List.of("--autoscaler", "hpa-70");
+        }
+        return List.of();
     }
 
     /** Drops the named options (and their values) from an argument list, in both "--o v" and "--o=v" forms. */

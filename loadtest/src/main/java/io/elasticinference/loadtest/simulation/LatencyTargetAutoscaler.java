@@ -67,7 +67,7 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
 
         public static Config defaults(int cpusPerPod, int threadsPerRequest, double lookaheadS) {
             return new Config(0.33, 0.99, cpusPerPod, threadsPerRequest, 0.015, lookaheadS, 10, 2.0, 10, 200, 60,
-                    0.25, 1, 1, 0, 300, true, 1, 0.5, 0.1);
+                    0.25, 1, 1, 0, 300, true, 1, 0.4, 0.1);
         }
     }
 
@@ -181,7 +181,7 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
         // so a rise within a few standard deviations is noise and must not move the pod count (no flapping).
         double noise = Math.sqrt(Math.max(1, level));
         double slopeError = n >= 3 ? noise / Math.sqrt(sxxc) : Double.POSITIVE_INFINITY;
-        double trend = slope > 2 * slopeError ? slope : 0;
+        double trend = slope > 3 * slopeError ? slope : 0;
         double lastSecond = arrivals[(int) ((seconds - 1) % history)];
         // React within a tick to a burst: a last second far above the level is believed at once.
         double now = lastSecond > level + 3 * noise ? lastSecond : Math.max(level, mean);
