@@ -23,7 +23,7 @@ KPA_TARGETS="${KPA_TARGETS:-0.5,1,2,3,5,10,20,50,100}"
 OUR_UTILISATION="${OUR_UTILISATION:-0.3,0.4,0.5,0.6,0.8}"
 if [[ "${QUICK:-0}" == 1 ]]; then
   KPA_TARGETS="1,5,100"
-  OUR_UTILISATION="0.4"
+  OUR_UTILISATION="0.5"
 fi
 
 [[ -f "$SHARED/workloads/course-630s.txt" ]] || { echo "missing $SHARED/workloads (set SHARED=...)" >&2; exit 2; }

@@ -84,7 +84,7 @@ final class AutoscalerOptions {
     Double latencyScaleDownHoldS;
 
     @Option(names = "--latency-max-utilisation", paramLabel = "FRACTION",
-            description = "Latency policy: plan pods no busier than this (headroom for steps) (default 0.4).")
+            description = "Latency policy: plan pods no busier than this (headroom for steps) (default 0.5).")
     Double latencyMaxUtilisation;
 
     @Option(names = "--latency-activator", defaultValue = "true", negatable = true, fallbackValue = "true",

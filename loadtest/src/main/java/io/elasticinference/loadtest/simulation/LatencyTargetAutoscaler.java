@@ -67,7 +67,7 @@ public final class LatencyTargetAutoscaler implements SimAutoscaler {
 
         public static Config defaults(int cpusPerPod, int threadsPerRequest, double lookaheadS) {
             return new Config(0.33, 0.99, cpusPerPod, threadsPerRequest, 0.015, lookaheadS, 10, 2.0, 10, 200, 60,
-                    0.25, 1, 1, 0, 300, true, 1, 0.4, 0.1);
+                    0.25, 1, 1, 0, 300, true, 1, 0.5, 0.1);
         }
     }
 
