@@ -13,9 +13,11 @@ import org.HdrHistogram.Histogram;
  * processor-sharing pods, pod start-up and draining, and an autoscaler deciding on what its metrics would show.
  *
  * <p>Data path, as in Knative Serving: while the autoscaler keeps the activator in the path (excess burst capacity
- * below zero, or no ready pod) every request goes to the activator, which sends it to the least-loaded ready pod with
- * room under containerConcurrency and buffers it (FIFO) otherwise. Out of the path, requests go round-robin straight
- * to the ready pods' queue-proxies (what kube-proxy does), which queue beyond containerConcurrency. A request queued
+ * below zero, or no ready pod) every request goes to the activator, which picks a ready pod with room under
+ * containerConcurrency the way knative/serving pkg/activator/net/throttler.go does (power of two choices when
+ * containerConcurrency is 0, first available up to 3, round-robin above) and buffers it (FIFO) while none has room.
+ * Out of the path, requests go straight to a uniformly random ready pod's queue-proxy (kube-proxy's iptables mode),
+ * which queues beyond containerConcurrency. A request queued
  * longer than the client timeout is dropped from its queue (the client cancelled); one in service runs to the end
  * but counts as a timeout if it took too long.
  *
@@ -51,6 +53,7 @@ public final class Simulator {
     private final SplittableRandom arrivalRng;
     private final SplittableRandom serviceRng;
     private final SplittableRandom podRng;
+    private final SplittableRandom routeRng;
 
     private final EventQueue events = new EventQueue();
     private double now;
@@ -130,6 +133,7 @@ public final class Simulator {
         this.arrivalRng = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
         this.serviceRng = new SplittableRandom(config.seed() * 0xC2B2AE3D27D4EB4FL + 2);
         this.podRng = new SplittableRandom(config.seed() * 0x165667B19E3779F9L + 3);
+        this.routeRng = new SplittableRandom(config.seed() * 0x27D4EB2F165667C5L + 4);
     }
 
     public static SimulationResult run(SimulationConfig config, SimAutoscaler autoscaler,
@@ -321,27 +325,48 @@ public final class Simulator {
             activatorQueued++;
             events.push(scheduled + path.timeoutS(), key(K_TIMEOUT, slot, slotGen[slot]));
         } else {
-            Pod pod = readyPods.get(Math.floorMod(roundRobin++, readyPods.size()));
+            Pod pod = readyPods.get(routeRng.nextInt(readyPods.size()));
             admit(pod, slot);
         }
     }
 
     // ---------------------------------------------------------------- routing and service
 
-    /** The activator's choice: the least-loaded ready pod with room under containerConcurrency, or null. */
+    /** The activator's choice of a ready pod with room, or null when none has (throttler.go, lb_policy.go). */
     private Pod pickForActivator() {
         int cc = path.containerConcurrency();
-        Pod best = null;
-        for (int i = 0, n = readyPods.size(); i < n; i++) {
-            Pod p = readyPods.get(i);
-            if (cc > 0 && p.load() >= cc) {
-                continue;
+        int n = readyPods.size();
+        if (n == 0) {
+            return null;
+        }
+        if (cc == 0) {
+            // Power of two choices: two distinct random pods, the one with fewer requests.
+            int ia = routeRng.nextInt(n);
+            Pod a = readyPods.get(ia);
+            if (n == 1) {
+                return a;
             }
-            if (best == null || p.load() < best.load()) {
-                best = p;
+            int ib = routeRng.nextInt(n - 1);
+            Pod b = readyPods.get(ib >= ia ? ib + 1 : ib);
+            return b.load() < a.load() ? b : a;
+        }
+        if (cc <= 3) {
+            for (int i = 0; i < n; i++) {
+                Pod p = readyPods.get(i);
+                if (p.load() < cc) {
+                    return p;
+                }
+            }
+            return null;
+        }
+        for (int k = 0; k < n; k++) {
+            Pod p = readyPods.get(Math.floorMod(roundRobin + k, n));
+            if (p.load() < cc) {
+                roundRobin = Math.floorMod(roundRobin + k + 1, n);
+                return p;
             }
         }
-        return best;
+        return null;
     }
 
     private void dispatchActivator() {
