@@ -55,13 +55,14 @@ tw_initial=$(awk -v f="$tw_from" 'NR>f && NR<=f+60 {s+=$1} END{printf "%d", (s/6
 # ---- scenarios -------------------------------------------------------------------------------------------------
 # name | workload | extra simulate options | description
 scenarios=(
-  "course|course-630s.txt|--scale 6|Course workload x6 (peak 264 req/s)"
-  "step|step-2x.txt||2x step: 100 -> 200 -> 100 req/s, 300 s each"
-  "spike|spike-5x.txt||Spike: 80 req/s with 30 s at 400 req/s"
-  "twitter|twitter.txt|--from $tw_from --to $tw_to --scale 3 --initial-scale $tw_initial|Twitter trace, busiest 3 hours (seconds $tw_from-$tw_to of the trace, mean $tw_mean req/s) x3"
+  "course|course-630s.txt|--scale 6 --startup jvm|Course workload x6 (peak 264 req/s)"
+  "step|step-2x.txt|--startup jvm|2x step: 100 -> 200 -> 100 req/s, 300 s each"
+  "spike|spike-5x.txt|--startup jvm|Spike: 80 req/s with 30 s at 400 req/s"
+  "course-native|course-630s.txt|--scale 6 --startup native|Course workload x6, pods starting as a native image (~1 s scheduling + ~1.5 s start)"
+  "twitter|twitter.txt|--from $tw_from --to $tw_to --scale 3 --initial-scale $tw_initial --startup jvm|Twitter trace, busiest 3 hours (seconds $tw_from-$tw_to of the trace, mean $tw_mean req/s) x3"
 )
 
-common=(--seed "$SEED" --arrival poisson --slo 0.33 --timeout 10 --no-requests --startup jvm)
+common=(--seed "$SEED" --arrival poisson --slo 0.33 --timeout 10 --no-requests)
 start_all=$(date +%s)
 for s in "${scenarios[@]}"; do
   IFS='|' read -r name file extra desc <<< "$s"
@@ -117,8 +118,8 @@ elapsed=$(( $(date +%s) - start_all ))
   echo "Do not edit by hand: change the script or the simulator and run it again."
   echo
   echo "Every run is \`loadtest simulate\`: a discrete-event simulation of one Knative revision (activator, queue-proxy,"
-  echo "2-CPU pods sharing their CPUs between requests, JVM start-up preset: ~1 s scheduling + ~4 s start + readiness"
-  echo "probe), service times from the bundled measured-like distribution (mean 15 ms alone on a pod), Poisson arrivals"
+  echo "2-CPU pods sharing their CPUs between requests, JVM start-up preset unless said otherwise: ~1 s scheduling +"
+  echo "~4 s start + readiness probe), service times from the bundled measured-like distribution (mean 15 ms alone on a pod), Poisson arrivals"
   echo "inside each second, a 10 s client timeout. Objective: 0.33 s. \"over SLO\" counts answers slower than 0.33 s plus"
   echo "requests without an answer. Cost is replica-seconds (pods starting, ready or draining) over the workload."
   echo "The frontier column marks runs no other run beats on both cost and violations. In the frontier plots a run"
