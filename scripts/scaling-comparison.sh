@@ -41,7 +41,7 @@ awk 'BEGIN{for(i=0;i<930;i++) print (i>=300 && i<330) ? 400 : 80}' > "$OUT/workl
 # The Twitter trace: the three consecutive hours with the most requests.
 if [[ ! -f "$OUT/workloads/twitter.txt" ]]; then
   tar xjf "$SHARED/workloads/twitter-trace.tbz2" -C "$OUT/workloads" workload.txt
-  tr -s ' \n' '\n\n' < "$OUT/workloads/workload.txt" | awk 'NF' > "$OUT/workloads/twitter.txt"
+  tr -s ' ' '\n' < "$OUT/workloads/workload.txt" | awk 'NF' > "$OUT/workloads/twitter.txt"
   rm "$OUT/workloads/workload.txt"
 fi
 read -r tw_from tw_mean < <(awk '{a[n++]=$1} END{w=10800; s=0; best=-1; bi=0;
@@ -147,8 +147,8 @@ elapsed=$(( $(date +%s) - start_all ))
     IFS='|' read -r name file extra desc <<< "$s"
     echo "## $desc"
     echo
-    echo "\`loadtest simulate --workload $file ${extra:+$extra }${common[*]}\` with \`--sweep kpa-target=$KPA_TARGETS"\
-"--sweep latency-max-utilisation=$OUR_UTILISATION --sweep autoscaler=kpa,hpa-70,hpa-90,latency\`"
+    sweeps="--sweep kpa-target=$KPA_TARGETS --sweep latency-max-utilisation=$OUR_UTILISATION"
+    echo "\`loadtest simulate --workload $file ${extra:+$extra }${common[*]}\` with \`$sweeps --sweep autoscaler=kpa,hpa-70,hpa-90,latency\`"
     echo
     cat "$OUT/$name/sweep.md"
     echo

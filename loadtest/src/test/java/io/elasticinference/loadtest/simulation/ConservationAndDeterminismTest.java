@@ -100,4 +100,24 @@ class ConservationAndDeterminismTest {
         assertEquals(ra.events(), rb.events());
         assertNotEquals(a.hash, c.hash);
     }
+
+    @Test
+    void everyAutoscalerSeesTheSameRequestsForASeed() {
+        // Common random numbers: arrivals and service times come from their own streams, so comparisons between
+        // autoscalers are paired, not noisy.
+        DataPath path = DataPath.defaults();
+        double[][] scheduled = new double[2][(int) overloadRamp().total()];
+        SimAutoscaler[] autoscalers = {new HpaAutoscaler(HpaAutoscaler.Config.defaults(0.7)),
+            new KpaAutoscaler(KpaAutoscaler.Config.defaults())};
+        for (int k = 0; k < 2; k++) {
+            int which = k;
+            Simulator.run(config(4, path), autoscalers[k], new SimulationListener() {
+                @Override
+                public void onRequest(long id, double scheduledS, double latencyS, Outcome outcome, int pod) {
+                    scheduled[which][(int) id] = scheduledS;
+                }
+            });
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(scheduled[0], scheduled[1]);
+    }
 }
