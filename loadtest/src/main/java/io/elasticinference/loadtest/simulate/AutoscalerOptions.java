@@ -14,7 +14,7 @@ final class AutoscalerOptions {
 
     @Option(names = "--autoscaler", defaultValue = "kpa", paramLabel = "NAME",
             description = {"kpa (Knative's KPA), latency (our latency-target policy), hpa-70 / hpa-90 / hpa-N "
-                    + "(Kubernetes HPA on CPU at N%), fixed-N (N pods, no autoscaling) (default ${DEFAULT-VALUE})."})
+                    + "(Kubernetes HPA on CPU at N%%), fixed-N (N pods, no autoscaling) (default ${DEFAULT-VALUE})."})
     String autoscaler;
 
     // ---- Knative KPA (config-autoscaler keys and revision annotations; Knative's defaults)
@@ -31,7 +31,7 @@ final class AutoscalerOptions {
     double kpaStableWindowS;
 
     @Option(names = "--kpa-panic-window-percentage", defaultValue = "10",
-            description = "KPA panic window as % of the stable window (default ${DEFAULT-VALUE}).")
+            description = "KPA panic window as %% of the stable window (default ${DEFAULT-VALUE}).")
     double kpaPanicWindowPercentage;
 
     @Option(names = "--kpa-panic-threshold-percentage", defaultValue = "200",

@@ -30,8 +30,17 @@ class SimulateCommandTest {
         CommandLine cl = new CommandLine(new LoadtestMain());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        // picocli reports malformed help text on System.err: capture that too.
+        java.io.PrintStream realErr = System.err;
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = cl.execute(args);
+        } finally {
+            System.setErr(realErr);
+        }
+        return new Run(exit, out.toString(), err + stderr.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private Path workload() throws Exception {
@@ -72,6 +81,15 @@ class SimulateCommandTest {
         assertEquals("simulated", info.get("kind").asText());
         assertEquals("hpa-70", info.get("autoscaler").asText());
         assertEquals("3", info.get("params").get("seed").asText());
+    }
+
+    @Test
+    void helpRendersCleanly() {
+        Run r = run("simulate", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("--sweep") && r.out().contains("--autoscaler"), r.out());
+        assertEquals("", r.err());
+        assertFalse(r.out().contains("WARN"), r.out());
     }
 
     @Test
