@@ -103,4 +103,19 @@ class QueueingTheoryTest {
         double expected = 1 / (1 / MEAN_S - LAMBDA);  // M/M/1 at lambda = 60/s per pod
         assertEquals(expected, meanLatency(config(path, 2 * LAMBDA), 2), expected * 0.05);
     }
+
+    @Test
+    void processorSharingIsInsensitiveToTheServiceTimeDistribution() {
+        // M/G/1-PS: the mean sojourn is S / (1 - rho) whatever the distribution: here lognormal with cv 2, whose
+        // FIFO mean (Pollaczek-Khinchine) would be far higher, so a FIFO-like bug in the sharing would show.
+        DataPath path = DataPath.defaults().withCpus(2, 2).withTimeoutS(1000);
+        SimulationConfig c = new SimulationConfig(poissonTraffic(LAMBDA, SECONDS, 8), ArrivalModel.POISSON,
+                new ServiceTimes.Lognormal(MEAN_S, 2.0), path, PodStartup.jvm(), 0.33, 43);
+        double rho = LAMBDA * MEAN_S;
+        double expected = MEAN_S / (1 - rho);
+        double fifo = MEAN_S + LAMBDA * (MEAN_S * MEAN_S * (1 + 4)) / (2 * (1 - rho));
+        double measured = meanLatency(c, 1);
+        assertEquals(expected, measured, expected * 0.08);
+        org.junit.jupiter.api.Assertions.assertTrue(fifo > expected * 1.5);
+    }
 }
