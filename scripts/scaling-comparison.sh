@@ -133,7 +133,7 @@ elapsed=$(( $(date +%s) - start_all ))
   echo "the simulator (\`LatencyTargetAutoscaler\`: Erlang-C sizing of each pod for P(latency > 0.33 s) <= 1% on the"
   echo "forecast arrival rate, pods at most 50% busy (\`latency-max-utilisation\`), significance-gated burst and trend"
   echo "reaction, feedback from the observed share over the objective, 60 s hold before scaling down by at most 25%"
-  echo "per second); \`latency-max-utilisation=U\` sweeps its headroom."
+  echo "per 1 s tick); \`latency-max-utilisation=U\` sweeps its headroom."
   echo
   echo "Known limits of the model: pods never fail or get throttled; the activator adds no latency; requests in"
   echo "service run to the end after the client gave up (they keep the CPU busy); with containerConcurrency 0"
@@ -143,6 +143,7 @@ elapsed=$(( $(date +%s) - start_all ))
   echo "Goal for the latency policy: <= 1% of requests over 0.33 s, at no more replica-seconds than KPA with defaults,"
   echo "and better than every point of KPA's swept target."
   echo
+  cat "$OUT/verdict.md"
   for s in "${scenarios[@]}"; do
     IFS='|' read -r name file extra desc <<< "$s"
     echo "## $desc"
@@ -162,6 +163,5 @@ elapsed=$(( $(date +%s) - start_all ))
     echo
   done
 } > "$DOC.tmp"
-if [[ -f "$OUT/verdict.md" ]]; then cat "$OUT/verdict.md" >> "$DOC.tmp"; fi
 mv "$DOC.tmp" "$DOC"
 echo "wrote $DOC (work dir $OUT)" >&2
