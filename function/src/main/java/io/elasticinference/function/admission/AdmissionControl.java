@@ -1,0 +1,94 @@
+package io.elasticinference.function.admission;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Bounded admission: at most {@code slots} requests are processed at once and at most {@code queueSize} wait for a
+ * slot, each for at most {@code maxWaitNanos}. Everything beyond is refused at once, so overload never turns into an
+ * unbounded queue (memory stays bounded and admitted requests keep their latency). Pure Java: the HTTP layer maps a
+ * refusal to 503 + Retry-After.
+ */
+public final class AdmissionControl {
+
+    private final Semaphore slots;
+    private final int queueSize;
+    private final long maxWaitNanos;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger inService = new AtomicInteger();
+
+    public AdmissionControl(int slots, int queueSize, long maxWaitNanos) {
+        if (slots < 1 || queueSize < 0 || maxWaitNanos < 0) {
+            throw new IllegalArgumentException("slots >= 1, queueSize >= 0, maxWait >= 0 required");
+        }
+        this.slots = new Semaphore(slots, true);
+        this.queueSize = queueSize;
+        this.maxWaitNanos = maxWaitNanos;
+    }
+
+    /**
+     * Takes a slot, waiting in the bounded queue if needed.
+     *
+     * @return a permit to close when the work is done
+     * @throws RefusedException when the queue is full, the wait ran out, or the thread was interrupted
+     */
+    public Permit acquire() throws RefusedException {
+        if (slots.tryAcquire()) {
+            return admitted(0);
+        }
+        // Reserve a place in the queue first, so the bound holds even when many threads arrive together.
+        if (waiting.incrementAndGet() > queueSize) {
+            waiting.decrementAndGet();
+            throw new RefusedException(RefusedException.Reason.QUEUE_FULL);
+        }
+        long start = System.nanoTime();
+        try {
+            if (!slots.tryAcquire(maxWaitNanos, TimeUnit.NANOSECONDS)) {
+                throw new RefusedException(RefusedException.Reason.WAIT_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RefusedException(RefusedException.Reason.INTERRUPTED);
+        } finally {
+            waiting.decrementAndGet();
+        }
+        return admitted(System.nanoTime() - start);
+    }
+
+    private Permit admitted(long waitedNanos) {
+        inService.incrementAndGet();
+        return new Permit(waitedNanos);
+    }
+
+    public int inService() {
+        return inService.get();
+    }
+
+    public int waiting() {
+        return Math.max(0, waiting.get());
+    }
+
+    /** A held slot; closing it twice releases once. */
+    public final class Permit implements AutoCloseable {
+        private final long waitedNanos;
+        private boolean released;
+
+        private Permit(long waitedNanos) {
+            this.waitedNanos = waitedNanos;
+        }
+
+        public long waitedNanos() {
+            return waitedNanos;
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                inService.decrementAndGet();
+                slots.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.elasticinference.function.api;
+
+import io.elasticinference.function.metrics.FunctionMetrics;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error leaves as JSON in one shape. Framework errors (unknown path, wrong method, wrong content type, body
+ * too large) are mapped here too, so a client never sees an HTML page or a stack trace.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @Inject
+    FunctionMetrics metrics;
+
+    @ServerExceptionMapper
+    public Response apiError(ApiError e) {
+        return response(e);
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedType(NotSupportedException e) {
+        return counted(new ApiError(415, "unsupported_media_type", "Send an image (image/jpeg, image/png, "
+                + "image/gif, image/bmp, image/webp, application/octet-stream) or multipart/form-data with a part "
+                + "named 'file'."));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return response(new ApiError(404, "not_found", "No such endpoint. POST an image to /predict."));
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return response(new ApiError(405, "method_not_allowed", "Use POST to send an image."));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (status == 413) {
+            return counted(new ApiError(413, "body_too_large", "The request body is larger than allowed."));
+        }
+        if (status >= 500) {
+            LOG.error("Request failed", e);
+            return counted(new ApiError(status, "internal_error", "The server failed to process the request."));
+        }
+        return counted(new ApiError(status, "bad_request", "The request could not be read."));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("Request failed unexpectedly", e);
+        return counted(new ApiError(500, "internal_error", "The server failed to process the request."));
+    }
+
+    private Response counted(ApiError e) {
+        metrics.countOnly(e.status() >= 500 ? FunctionMetrics.Outcome.SERVER_ERROR
+                : FunctionMetrics.Outcome.CLIENT_ERROR);
+        return response(e);
+    }
+
+    static Response response(ApiError e) {
+        Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(e.body());
+        if (e.retryAfterSeconds() != null) {
+            builder.header("Retry-After", e.retryAfterSeconds());
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,96 @@
+package io.elasticinference.function.classify;
+
+import io.elasticinference.function.config.FunctionConfig;
+import io.elasticinference.function.inference.InferenceSettings;
+import io.elasticinference.function.inference.OnnxClassifier;
+import io.elasticinference.function.metrics.FunctionMetrics;
+import io.elasticinference.function.model.ModelInfo;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Owns the classifier. It is loaded on a background thread at start-up so that the HTTP server (and liveness) are up
+ * at once, and readiness turns UP only after one warm-up inference ran: the first real request must not pay for
+ * ONNX Runtime's lazy initialisation.
+ */
+@ApplicationScoped
+public class ModelHolder {
+
+    private static final Logger LOG = Logger.getLogger(ModelHolder.class);
+
+    /** State that readiness and the request path read; written once by the loader thread. */
+    public enum State { LOADING, READY, FAILED, DRAINING }
+
+    @Inject
+    FunctionConfig config;
+    @Inject
+    Sizing sizing;
+    @Inject
+    FunctionMetrics metrics;
+
+    private volatile State state = State.LOADING;
+    private volatile OnnxClassifier classifier;
+    private volatile String failure = "";
+
+    void onStart(@Observes StartupEvent event) {
+        Thread loader = new Thread(this::load, "model-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        state = State.DRAINING;
+        metrics.notReady();
+    }
+
+    private void load() {
+        long start = System.nanoTime();
+        try {
+            Path path = config.model().path().map(Path::of).orElse(null);
+            OnnxClassifier loaded = OnnxClassifier.load(new InferenceSettings(path, sizing.threadsPerInference()));
+            loaded.probabilities(List.of(new float[3 * 224 * 224]));
+            classifier = loaded;
+            long took = System.nanoTime() - start;
+            ModelInfo info = loaded.info();
+            metrics.modelLoaded(took, info.name(), info.weights(), info.pretrained(), info.sha256());
+            if (!info.pretrained()) {
+                LOG.warnf("Serving %s with %s: predictions are NOT meaningful. Configure a torchvision safetensors "
+                        + "file at build time for real ImageNet weights (see README).", info.name(), info.weights());
+            }
+            LOG.infof("Model %s (%s, sha256 %s) loaded and warm in %d ms; %d slots x %d threads", info.name(),
+                    info.weights(), info.sha256(), took / 1_000_000, sizing.slots(), sizing.threadsPerInference());
+            if (state == State.LOADING) {
+                state = State.READY;
+            }
+        } catch (Exception | LinkageError e) {
+            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            state = State.FAILED;
+            LOG.error("Model failed to load; the function stays not ready", e);
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    /** The classifier; only valid when {@link #state()} is READY. */
+    public OnnxClassifier classifier() {
+        return classifier;
+    }
+
+    public ModelInfo info() {
+        OnnxClassifier c = classifier;
+        return c == null ? null : c.info();
+    }
+}

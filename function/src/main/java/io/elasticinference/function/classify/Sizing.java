@@ -1,0 +1,56 @@
+package io.elasticinference.function.classify;
+
+import io.elasticinference.function.admission.AdmissionControl;
+import io.elasticinference.function.config.FunctionConfig;
+import io.elasticinference.function.metrics.FunctionMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * Slots, queue and threads derived once from configuration and the CPU count the process sees (a container's CPU
+ * limit included), so a user never has to tune them for the machine.
+ */
+@ApplicationScoped
+public class Sizing {
+
+    private final int slots;
+    private final int threads;
+    private final int queue;
+    private final long maxWaitNanos;
+
+    @Inject
+    public Sizing(FunctionConfig config) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        this.slots = FunctionConfig.effectiveSlots(config.admission(), cpus);
+        this.threads = FunctionConfig.effectiveThreads(config.model(), slots, cpus);
+        this.queue = FunctionConfig.effectiveQueue(config.admission(), slots);
+        this.maxWaitNanos = config.admission().maxWait().toNanos();
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public int threadsPerInference() {
+        return threads;
+    }
+
+    public int queueSize() {
+        return queue;
+    }
+
+    @Produces
+    @Singleton
+    AdmissionControl admissionControl() {
+        return new AdmissionControl(slots, queue, maxWaitNanos);
+    }
+
+    @Produces
+    @Singleton
+    FunctionMetrics functionMetrics(MeterRegistry registry, AdmissionControl admission) {
+        return new FunctionMetrics(registry, admission);
+    }
+}

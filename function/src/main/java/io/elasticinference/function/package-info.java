@@ -1,2 +1,0 @@
-/** The ResNet18 classification function. */
-package io.elasticinference.function;

@@ -1,0 +1,190 @@
+package io.elasticinference.function.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class PredictResourceTest {
+
+    @BeforeAll
+    static void waitForModel() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (RestAssured.get("/q/health/ready").statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("model not ready in 60 s: " + RestAssured.get("/q/health/ready").asString());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void rawJpegGivesTop5BestFirstWithModelAndTimings() throws Exception {
+        Response r = given().contentType("image/jpeg").body(TestImages.photo())
+                .when().post("/predict")
+                .then().statusCode(200)
+                .body("predictions", hasSize(5))
+                .body("prediction", matchesPattern(".+: \\d+\\.\\d%"))
+                .body("model.name", equalTo("resnet18"))
+                .body("model.sha256", matchesPattern("[0-9a-f]{64}"))
+                .body("timings.total_ms", notNullValue())
+                .header("X-Served-By", notNullValue())
+                .extract().response();
+        List<Float> p = r.jsonPath().getList("predictions.probability", Float.class);
+        for (int i = 1; i < p.size(); i++) {
+            assertTrue(p.get(i - 1) >= p.get(i), "best first: " + p);
+        }
+        assertTrue(p.stream().mapToDouble(Float::doubleValue).sum() <= 1.0001);
+        List<Integer> idx = r.jsonPath().getList("predictions.index", Integer.class);
+        assertTrue(idx.stream().allMatch(i -> i >= 0 && i < 1000));
+        assertEquals(5, idx.stream().distinct().count());
+        String weights = r.jsonPath().getString("model.weights");
+        boolean pretrained = r.jsonPath().getBoolean("model.pretrained");
+        assertTrue(pretrained || weights.contains("seed"), "seeded weights must say so: " + weights);
+    }
+
+    @Test
+    void sameImageSameAnswerOnBothPathsAndMultipart() throws Exception {
+        byte[] img = TestImages.photo();
+        String viaPredict = given().contentType("image/jpeg").body(img).post("/predict")
+                .then().statusCode(200).extract().path("prediction");
+        String viaRoot = given().contentType("application/octet-stream").body(img).post("/")
+                .then().statusCode(200).extract().path("prediction");
+        String viaMultipart = given().multiPart("file", "crab.jpg", img, "image/jpeg").post("/predict")
+                .then().statusCode(200).extract().path("prediction");
+        String viaRootMultipart = given().multiPart("file", "crab.jpg", img, "image/jpeg").post("/")
+                .then().statusCode(200).extract().path("prediction");
+        assertEquals(viaPredict, viaRoot);
+        assertEquals(viaPredict, viaMultipart);
+        assertEquals(viaPredict, viaRootMultipart);
+    }
+
+    @Test
+    void otherFormatsAreAccepted() throws Exception {
+        for (String name : List.of("derived_rgba.png", "derived_palette_P.png", "derived_anim2.gif",
+                "derived_cmyk.jpg", "derived_gray16.png", "derived_gray_L.jpg", "derived_progressive.jpg")) {
+            given().contentType("application/octet-stream").body(TestImages.reference(name))
+                    .post("/predict").then().statusCode(200).body("predictions", hasSize(5));
+        }
+    }
+
+    @Test
+    void topkIsHonouredAndValidated() throws Exception {
+        byte[] img = TestImages.photo();
+        given().contentType("image/jpeg").body(img).queryParam("topk", 3).post("/predict")
+                .then().statusCode(200).body("predictions", hasSize(3));
+        given().contentType("image/jpeg").body(img).queryParam("topk", 1000).post("/predict")
+                .then().statusCode(200).body("predictions", hasSize(1000));
+        for (String bad : List.of("0", "-1", "1001", "abc", "2.5")) {
+            given().contentType("image/jpeg").body(img).queryParam("topk", bad).post("/predict")
+                    .then().statusCode(400).body("error.code", equalTo("bad_topk"));
+        }
+    }
+
+    @Test
+    void emptyBodyIs400() {
+        given().contentType("image/jpeg").body(new byte[0]).post("/predict")
+                .then().statusCode(400).body("error.code", equalTo("empty_body"));
+    }
+
+    @Test
+    void notAnImageIs4xxJson() {
+        byte[] noise = new byte[5000];
+        new Random(1).nextBytes(noise);
+        given().contentType("image/jpeg").body(noise).post("/predict")
+                .then().statusCode(422).body("error.code", notNullValue())
+                .body("error.message", notNullValue());
+        given().contentType("application/octet-stream").body("hello, I am text".getBytes()).post("/predict")
+                .then().statusCode(422);
+    }
+
+    @Test
+    void truncatedImagesAre4xxNot500() throws Exception {
+        for (String name : List.of("n01986214_hermit_crab.JPEG", "derived_rgba.png")) {
+            byte[] whole = TestImages.reference(name);
+            byte[] half = Arrays.copyOf(whole, whole.length / 2);
+            int status = given().contentType("application/octet-stream").body(half).post("/predict")
+                    .then().extract().statusCode();
+            assertTrue(status == 200 || status == 422, name + " truncated gave " + status);
+            byte[] head = Arrays.copyOf(whole, 40);
+            given().contentType("application/octet-stream").body(head).post("/predict")
+                    .then().statusCode(422).body("error.code", notNullValue());
+        }
+    }
+
+    @Test
+    void decompressionBombIsRefusedFromItsHeader() {
+        given().contentType("image/png").body(TestImages.bombPng()).post("/predict")
+                .then().statusCode(413).body("error.code", equalTo("image_too_large"));
+    }
+
+    @Test
+    void wrongContentTypeIs415Json() {
+        given().contentType("text/plain").body("not an image").post("/predict")
+                .then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
+        given().contentType("application/json").body("{}").post("/")
+                .then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
+    }
+
+    @Test
+    void missingMultipartPartIs400() {
+        given().multiPart("image", "x.jpg", new byte[]{1, 2, 3}, "image/jpeg").post("/predict")
+                .then().statusCode(400).body("error.code", equalTo("missing_file"));
+    }
+
+    @Test
+    void oversizedBodyIs413Json() {
+        byte[] big = new byte[10 * 1024 * 1024 + 1];
+        given().contentType("image/jpeg").body(big).post("/predict")
+                .then().statusCode(413).body("error.code", equalTo("body_too_large"));
+    }
+
+    @Test
+    void unknownPathAndMethodAreJson() {
+        given().get("/nope").then().statusCode(404).body("error.code", equalTo("not_found"));
+        given().get("/predict").then().statusCode(405).body("error.code", equalTo("method_not_allowed"));
+    }
+
+    @Test
+    void readinessSaysWhichWeights() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'model' }.data.state", equalTo("ready"))
+                .body("checks.find { it.name == 'model' }.data.weights", notNullValue());
+    }
+
+    @Test
+    void metricsAreExported() throws Exception {
+        given().contentType("image/jpeg").body(TestImages.photo()).post("/predict").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : List.of("inference_request_duration_seconds_bucket{le=\"0.33\",outcome=\"ok\"",
+                "inference_requests_total{outcome=\"ok\"", "inference_queue_wait_seconds_bucket",
+                "inference_model_duration_seconds_bucket", "inference_decode_duration_seconds_bucket",
+                "inference_inflight_requests", "inference_queued_requests", "inference_batch_size_bucket",
+                "inference_model_load_seconds", "inference_model_info{", "inference_ready 1.0")) {
+            assertTrue(metrics.contains(name), "missing " + name);
+        }
+    }
+
+    @Test
+    void uploadPageAndOpenApiAreServed() {
+        given().get("/").then().statusCode(200).body(containsString("Drop an image"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/predict"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}
