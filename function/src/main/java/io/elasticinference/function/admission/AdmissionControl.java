@@ -37,11 +37,15 @@ public final class AdmissionControl {
         if (slots.tryAcquire()) {
             return admitted(0);
         }
-        // Reserve a place in the queue first, so the bound holds even when many threads arrive together.
-        if (waiting.incrementAndGet() > queueSize) {
-            waiting.decrementAndGet();
-            throw new RefusedException(RefusedException.Reason.QUEUE_FULL);
-        }
+        // Reserve a place in the queue first (compare-and-set, so the count never exceeds the bound even
+        // momentarily when many threads arrive together).
+        int w;
+        do {
+            w = waiting.get();
+            if (w >= queueSize) {
+                throw new RefusedException(RefusedException.Reason.QUEUE_FULL);
+            }
+        } while (!waiting.compareAndSet(w, w + 1));
         long start = System.nanoTime();
         try {
             if (!slots.tryAcquire(maxWaitNanos, TimeUnit.NANOSECONDS)) {
@@ -66,7 +70,7 @@ public final class AdmissionControl {
     }
 
     public int waiting() {
-        return Math.max(0, waiting.get());
+        return waiting.get();
     }
 
     /** A held slot; closing it twice releases once. */
