@@ -1,5 +1,11 @@
 package io.elasticinference.loadtest.simulation;
 
+import io.elasticinference.autoscaler.policy.kpa.KpaConfig;
+import io.elasticinference.autoscaler.policy.kpa.KpaDecision;
+import io.elasticinference.autoscaler.policy.kpa.KpaScaleBounds;
+
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,8 +27,9 @@ class KpaAutoscalerTest {
         for (int t = 1; t <= 60; t++) {
             kpa.observe(concurrency(t, 150));   // 150 / 70 = 2.14 -> 3, below the panic threshold (2 x 2 ready)
         }
-        KpaAutoscaler.Scale s = kpa.scale(60, 2);
-        assertEquals(3, s.desired());
+        kpa.decide(60, new SimAutoscaler.PodCounts(2, 0, 0, 2));
+        KpaDecision s = kpa.lastDecision();
+        assertEquals(3, s.desiredPodCount());
         assertFalse(s.panicking());
         // EBC = floor(2 x 100 - 211 - 150) = -161: activator in the path.
         assertEquals(-161, s.excessBurstCapacity());
@@ -37,15 +44,17 @@ class KpaAutoscalerTest {
         for (int t = 55; t <= 60; t++) {
             kpa.observe(concurrency(t, 700));   // panic window (6 s) average 700 -> 10 pods >= 2 x 1 ready
         }
-        KpaAutoscaler.Scale s = kpa.scale(60, 1);
+        kpa.decide(60, new SimAutoscaler.PodCounts(1, 0, 0, 1));
+        KpaDecision s = kpa.lastDecision();
         assertTrue(s.panicking());
-        assertEquals(10, s.desired());
+        assertEquals(10, s.desiredPodCount());
         for (int t = 61; t <= 70; t++) {
             kpa.observe(concurrency(t, 10));
         }
         // The burst is over but we are still within a stable window of the last over-threshold tick: hold 10.
-        s = kpa.scale(70, 1);
-        assertEquals(10, s.desired());
+        kpa.decide(70, new SimAutoscaler.PodCounts(1, 0, 0, 1));
+        s = kpa.lastDecision();
+        assertEquals(10, s.desiredPodCount());
         assertTrue(s.panicking());
     }
 
@@ -74,10 +83,8 @@ class KpaAutoscalerTest {
         }
         SimulationConfig config = new SimulationConfig(new Traffic(counts, "step"), ArrivalModel.POISSON,
                 new ServiceTimes.Lognormal(0.015, 0.2), DataPath.defaults(), PodStartup.jvm(), 0.33, 9);
-        KpaAutoscaler.Config c = KpaAutoscaler.Config.defaults();
-        KpaAutoscaler kpa = new KpaAutoscaler(new KpaAutoscaler.Config(1, c.utilisation(), 0, c.stableWindowS(),
-                c.panicWindowPercentage(), c.panicThresholdPercentage(), c.maxScaleUpRate(), c.maxScaleDownRate(),
-                c.targetBurstCapacity(), 0, c.scaleToZeroGraceS(), 0, 0, 1, 2));
+        KpaAutoscaler kpa = new KpaAutoscaler(new KpaAutoscaler.Config(
+                KpaConfig.fromKnative(Map.of("target", "1")), KpaScaleBounds.Settings.defaults(), 2));
         List<ClusterSample> samples = new ArrayList<>();
         SimulationResult r = Simulator.run(config, kpa, new SimulationListener() {
             @Override
