@@ -1,7 +1,11 @@
 package io.elasticinference.loadtest.simulate;
 
+import io.elasticinference.loadtest.workload.Traffic;
+import io.elasticinference.loadtest.workload.ArrivalModel;
+
+import io.elasticinference.loadtest.workload.WorkloadFile;
+
 import io.elasticinference.loadtest.record.RunInfo;
-import io.elasticinference.loadtest.simulation.ArrivalModel;
 import io.elasticinference.loadtest.simulation.DataPath;
 import io.elasticinference.loadtest.simulation.PodStartup;
 import io.elasticinference.loadtest.simulation.ServiceTimes;
@@ -9,7 +13,6 @@ import io.elasticinference.loadtest.simulation.SimAutoscaler;
 import io.elasticinference.loadtest.simulation.SimulationConfig;
 import io.elasticinference.loadtest.simulation.SimulationResult;
 import io.elasticinference.loadtest.simulation.Simulator;
-import io.elasticinference.loadtest.simulation.Traffic;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -188,7 +191,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     SimulationConfig config() throws IOException {
-        int[] counts = WorkloadReader.read(workload);
+        int[] counts = WorkloadFile.read(workload);
         int end = to < 0 ? counts.length : to;
         Traffic traffic = Traffic.slice(counts, workload.getFileName().toString(), from, end, scale);
         PodStartup startup = PodStartup.preset(startupPreset).withTerminationS(terminationDelay);

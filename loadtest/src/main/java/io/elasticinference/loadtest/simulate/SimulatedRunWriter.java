@@ -1,5 +1,10 @@
 package io.elasticinference.loadtest.simulate;
 
+import io.elasticinference.loadtest.report.Csv;
+import io.elasticinference.loadtest.report.RealRunReport;
+import io.elasticinference.loadtest.report.RunPlots;
+import io.elasticinference.loadtest.report.TimelineSeries;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.elasticinference.loadtest.record.ClusterSample;
@@ -25,9 +30,8 @@ import java.util.Map;
  */
 final class SimulatedRunWriter implements SimulationListener, AutoCloseable {
 
-    static final String REQUESTS_HEADER = "id,scheduled_s,sent_s,latency_s,status,outcome,detail,pod";
-    static final String TIMELINE_HEADER = "second,scheduled,sent,completed,ok,failed,p50_s,p95_s,p99_s,max_s,over_slo,"
-            + "desired,ready,starting,in_flight,queued";
+    static final String REQUESTS_HEADER = RealRunReport.REQUESTS_HEADER;
+    static final String TIMELINE_HEADER = RealRunReport.TIMELINE_HEADER;
 
     private final Path dir;
     private final double sloS;
@@ -65,10 +69,10 @@ final class SimulatedRunWriter implements SimulationListener, AutoCloseable {
         StringBuilder b = line;
         b.setLength(0);
         b.append(id).append(',');
-        appendFixed(b, scheduledS, 6).append(',');
-        appendFixed(b, scheduledS, 6).append(',');
+        Csv.fixed(b, scheduledS, 6).append(',');
+        Csv.fixed(b, scheduledS, 6).append(',');
         if (!Double.isNaN(latencyS)) {
-            appendFixed(b, latencyS, 6);
+            Csv.fixed(b, latencyS, 6);
         }
         b.append(',').append(status(outcome)).append(',').append(outcome.name()).append(',');
         b.append(detail(outcome)).append(',');
@@ -144,26 +148,7 @@ final class SimulatedRunWriter implements SimulationListener, AutoCloseable {
 
     private static StringBuilder appendOptional(StringBuilder b, double v) {
         // Seconds without answers have no percentiles: an empty cell, as in a real run.
-        return Double.isNaN(v) ? b : appendFixed(b, v, 6);
-    }
-
-    /** Fixed-point formatting without String.format, which would dominate writing millions of rows. */
-    static StringBuilder appendFixed(StringBuilder b, double v, int decimals) {
-        if (v < 0) {
-            b.append('-');
-            v = -v;
-        }
-        long scale = 1;
-        for (int i = 0; i < decimals; i++) {
-            scale *= 10;
-        }
-        long units = Math.round(v * scale);
-        b.append(units / scale).append('.');
-        String frac = Long.toString(units % scale);
-        for (int i = frac.length(); i < decimals; i++) {
-            b.append('0');
-        }
-        return b.append(frac);
+        return Double.isNaN(v) ? b : Csv.fixed(b, v, 6);
     }
 
     /** Writes run.json, summary.json and the plots; closes the CSV files. */

@@ -1,5 +1,7 @@
 package io.elasticinference.loadtest.simulate;
 
+import io.elasticinference.loadtest.report.RunPlots;
+
 import io.elasticinference.loadtest.simulation.SimulationResult;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,5 +1,8 @@
 package io.elasticinference.loadtest.simulation;
 
+import io.elasticinference.loadtest.workload.Traffic;
+import io.elasticinference.loadtest.workload.ArrivalModel;
+
 /**
  * Everything a simulated run depends on besides the autoscaler. Same config and seed: same run, bit for bit.
  *

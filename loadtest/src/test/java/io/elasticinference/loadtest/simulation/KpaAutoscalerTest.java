@@ -1,5 +1,8 @@
 package io.elasticinference.loadtest.simulation;
 
+import io.elasticinference.loadtest.workload.Traffic;
+import io.elasticinference.loadtest.workload.ArrivalModel;
+
 import io.elasticinference.autoscaler.policy.kpa.KpaConfig;
 import io.elasticinference.autoscaler.policy.kpa.KpaDecision;
 import io.elasticinference.autoscaler.policy.kpa.KpaScaleBounds;

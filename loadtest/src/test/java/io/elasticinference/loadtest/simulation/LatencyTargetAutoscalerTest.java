@@ -1,5 +1,8 @@
 package io.elasticinference.loadtest.simulation;
 
+import io.elasticinference.loadtest.workload.Traffic;
+import io.elasticinference.loadtest.workload.ArrivalModel;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

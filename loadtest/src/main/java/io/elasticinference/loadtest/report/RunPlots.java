@@ -1,4 +1,4 @@
-package io.elasticinference.loadtest.simulate;
+package io.elasticinference.loadtest.report;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,13 +14,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * latency.png, throughput.png and replicas.png of a simulated run. Long runs are drawn in at most
  * {@link #MAX_POINTS} buckets: worst latency and most replicas of each bucket, mean rates, so peaks stay visible.
  */
-final class RunPlots {
+public final class RunPlots {
     static final int MAX_POINTS = 1500;
 
     private RunPlots() {
     }
 
-    static void write(Path dir, TimelineSeries s, String title, double sloS) throws IOException {
+    public static void write(Path dir, TimelineSeries s, String title, double sloS) throws IOException {
         int bucket = Math.max(1, (s.n + MAX_POINTS - 1) / MAX_POINTS);
         String unit = bucket == 1 ? "per second" : "per second, " + bucket + " s buckets";
 
@@ -49,7 +49,7 @@ final class RunPlots {
         BitmapEncoder.saveBitmap(replicas, dir.resolve("replicas.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    static XYChart chart(String title, String yTitle) {
+    public static XYChart chart(String title, String yTitle) {
         XYChart c = new XYChartBuilder().width(1000).height(420).title(title).xAxisTitle("time (s)")
                 .yAxisTitle(yTitle).build();
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);

@@ -1,4 +1,4 @@
-package io.elasticinference.loadtest.simulation;
+package io.elasticinference.loadtest.workload;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -13,7 +13,7 @@ public enum ArrivalModel {
     ALL_AT_ONCE;
 
     /** Fills {@code out[0..n)} with sorted offsets in [0, 1) seconds. */
-    void offsets(int n, SplittableRandom rng, double[] out) {
+    public void offsets(int n, SplittableRandom rng, double[] out) {
         switch (this) {
             case POISSON -> {
                 for (int i = 0; i < n; i++) {

@@ -1,22 +1,22 @@
-package io.elasticinference.loadtest.simulate;
+package io.elasticinference.loadtest.report;
 
 import java.util.Arrays;
 
 /** The per-second series a run's plots are drawn from, in growable primitive arrays. */
-final class TimelineSeries {
-    int n;
-    double[] second = new double[1024];
-    double[] sent = new double[1024];
-    double[] ok = new double[1024];
-    double[] failed = new double[1024];
-    double[] p50 = new double[1024];
-    double[] p95 = new double[1024];
-    double[] p99 = new double[1024];
-    double[] desired = new double[1024];
-    double[] ready = new double[1024];
-    double[] starting = new double[1024];
+public final class TimelineSeries {
+    public int n;
+    public double[] second = new double[1024];
+    public double[] sent = new double[1024];
+    public double[] ok = new double[1024];
+    public double[] failed = new double[1024];
+    public double[] p50 = new double[1024];
+    public double[] p95 = new double[1024];
+    public double[] p99 = new double[1024];
+    public double[] desired = new double[1024];
+    public double[] ready = new double[1024];
+    public double[] starting = new double[1024];
 
-    void add(int s, int sentCount, int okCount, int failedCount, double p50s, double p95s, double p99s, int desiredPods,
+    public void add(int s, int sentCount, int okCount, int failedCount, double p50s, double p95s, double p99s, int desiredPods,
              int readyPods, int startingPods) {
         if (n == second.length) {
             int m = n * 2;

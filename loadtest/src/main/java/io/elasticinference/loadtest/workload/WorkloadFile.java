@@ -1,4 +1,4 @@
-package io.elasticinference.loadtest.simulate;
+package io.elasticinference.loadtest.workload;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /** Reads a workload file: whitespace-separated whole numbers, one per second (requests in that second). */
-final class WorkloadReader {
-    private WorkloadReader() {
+public final class WorkloadFile {
+    private WorkloadFile() {
     }
 
-    static int[] read(Path file) throws IOException {
+    public static int[] read(Path file) throws IOException {
         int[] counts = new int[4096];
         int n = 0;
         int lineNo = 0;

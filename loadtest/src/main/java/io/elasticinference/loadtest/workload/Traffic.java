@@ -1,4 +1,4 @@
-package io.elasticinference.loadtest.simulation;
+package io.elasticinference.loadtest.workload;
 
 import java.util.Arrays;
 
