@@ -46,6 +46,11 @@ public class ModelHolder {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        startDraining();
+    }
+
+    /** From now on readiness is DOWN and new requests are refused with 503; admitted ones finish. */
+    public void startDraining() {
         state = State.DRAINING;
         metrics.notReady();
     }

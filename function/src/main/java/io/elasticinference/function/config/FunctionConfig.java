@@ -28,6 +28,10 @@ public interface FunctionConfig {
     @WithDefault("10485760")
     long maxBodyBytes();
 
+    /** On SIGTERM, the longest wait for admitted requests to finish before shutting down. */
+    @WithDefault("25s")
+    Duration drainTimeout();
+
     interface Model {
         /** An ONNX classifier with [N,3,224,224] input and [N,1000] output; empty = the packaged ResNet18. */
         Optional<String> path();

@@ -1,0 +1,123 @@
+package io.elasticinference.function.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged function as a real process: not ready until the model is warm, and on SIGTERM it finishes the
+ * requests it has accepted before it exits.
+ */
+class ProcessLifecycleIT {
+
+    private Process process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    private String start(Path log) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertTrue(Files.exists(jar), "package the function first");
+        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return "http://127.0.0.1:" + port;
+    }
+
+    private int status(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String metrics(String base) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    @Test
+    void notReadyUntilWarmThenDrainsOnSigterm() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        String base = start(log);
+        long start = System.nanoTime();
+        int first;
+        while ((first = status(base + "/q/health/ready")) == -1) {
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
+            Thread.sleep(10);
+        }
+        assertEquals(503, first, "readiness must be DOWN while the model loads");
+        while (status(base + "/q/health/ready") != 200) {
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
+            Thread.sleep(20);
+        }
+        assertEquals(200, status(base + "/q/health/live"));
+
+        byte[] image = Files.readAllBytes(PrometheusScrapeTest.sharedDir().resolve("reference/n02977058_cash_machine.JPEG"));
+        List<CompletableFuture<Integer>> sent = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict"))
+                    .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString())
+                    .handle((r, e) -> e == null ? r.statusCode() : -1));
+        }
+        // SIGTERM only once the server holds requests in processing slots.
+        long waitStart = System.nanoTime();
+        while (!metrics(base).contains("inference_inflight_requests 0.0")
+                ? false : System.nanoTime() - waitStart < TimeUnit.SECONDS.toNanos(5)) {
+            Thread.sleep(2);
+        }
+        process.destroy(); // SIGTERM
+        int ok = 0;
+        for (CompletableFuture<Integer> f : sent) {
+            int status = f.get(40, TimeUnit.SECONDS);
+            // A request the server had accepted is answered; one that had not reached it may see the socket close.
+            assertTrue(status == 200 || status == 503 || status == -1, "status " + status);
+            if (status == 200) {
+                ok++;
+            }
+        }
+        assertTrue(ok >= 1, "requests in service at SIGTERM must finish with 200");
+        assertTrue(process.waitFor(35, TimeUnit.SECONDS), "the process must exit after draining");
+        String output = Files.readString(log);
+        assertTrue(!output.contains("SIGSEGV") && !output.contains("fatal error"), output);
+        assertEquals(0, process.exitValue(), output);
+    }
+}
