@@ -73,6 +73,10 @@ public class ModelHolder {
                     info.weights(), info.sha256(), took / 1_000_000, sizing.slots(), sizing.threadsPerInference());
             if (state == State.LOADING) {
                 state = State.READY;
+                int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                        .getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+                LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
+                        + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", port, port);
             }
         } catch (Exception | LinkageError e) {
             failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

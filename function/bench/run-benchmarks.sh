@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Measures the function the way docs/benchmarks.md reports it: cold start (JDK 17; JDK 25 with and without an AOT
+# cache), one request at a time, sustained open-loop throughput, 10x overload, and peak RSS. Prints Markdown.
+# Usage: function/bench/run-benchmarks.sh   (after ./mvnw -q package -DskipTests; needs curl)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+JAR=function/target/quarkus-app/quarkus-run.jar
+LOADTEST=loadtest/target/loadtest.jar
+IMG=../shared/reference/n01986214_hermit_crab.JPEG   # 500x375 JPEG
+PORT=${PORT:-18080}
+JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
+JDK25=${JDK25:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -n 1)}
+RUNS=${RUNS:-5}
+OUT=${OUT:-target/bench}
+mkdir -p "$OUT"
+[ -f "$JAR" ] && [ -f "$LOADTEST" ] || { echo "build first: ./mvnw -q package -DskipTests" >&2; exit 1; }
+
+pid=
+stop() { if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi; pid=; }
+trap stop EXIT
+
+# Start the function and print ms from exec to the first successful /predict.
+cold_start() {
+  local java=$1; shift
+  local t0 t1
+  t0=$(date +%s%N)
+  "$java" "$@" -Dquarkus.http.port="$PORT" -jar "$JAR" >"$OUT/function.log" 2>&1 &
+  pid=$!
+  until curl -sf -o /dev/null -H 'Content-Type: image/jpeg' --data-binary @"$IMG" "http://127.0.0.1:$PORT/predict"; do
+    kill -0 "$pid" 2>/dev/null || { echo "function died" >&2; cat "$OUT/function.log" >&2; exit 1; }
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 ))
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+echo "## Function benchmarks ($(date -u +%Y-%m-%d), $(nproc) CPUs: $(lscpu | sed -n 's/^Model name: *//p'), load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+echo "### Cold start: process start to first successful /predict (median of $RUNS)"
+echo
+echo "| JVM | median ms | all runs (ms) |"
+echo "|---|---:|---|"
+runs17=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17"; stop; done)
+echo "| JDK 17 | $(echo "$runs17" | median) | $(echo $runs17) |"
+if [ -n "$JDK25" ]; then
+  runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
+  echo "| JDK 25 | $(echo "$runs25" | median) | $(echo $runs25) |"
+  rm -f "$OUT/app.aot"
+  # Training run: exercise the endpoint, then exit cleanly so the JVM writes the cache.
+  cold_start "$JDK25" -XX:AOTCacheOutput="$OUT/app.aot" >/dev/null
+  for _ in $(seq 20); do curl -sf -o /dev/null -H 'Content-Type: image/jpeg' --data-binary @"$IMG" "http://127.0.0.1:$PORT/predict"; done
+  stop
+  if [ -f "$OUT/app.aot" ]; then
+    runsaot=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot"; stop; done)
+    echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(echo $runsaot) |"
+  fi
+fi
+echo
+
+load() { # name, workload, extra args
+  local name=$1 wl=$2; shift 2
+  java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$wl" --images ../shared/imagenet/sample \
+    --out "$OUT/$name" --name "$name" --quiet --no-plots "$@"
+  python3 - "$OUT/$name/summary.json" "$name" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+ms = lambda v: "-" if v is None else f"{v*1000:.1f}"
+err = sum(s["errors"].values())
+print(f"| {sys.argv[2]} | {s['scheduled']} | {s['ok']} | {err} | {ms(s['p50_s'])} | {ms(s['p99_s'])} | {ms(s['max_s'])} | {ms(s['send_lag_p99_s'])} |")
+PY
+}
+
+cold_start "$JDK17" >/dev/null
+printf '%s\n' $(for _ in $(seq 5); do echo 20; done) > "$OUT/warm.txt"
+java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
+  --images ../shared/imagenet/sample --out "$OUT/warmup" --quiet --no-plots   # JIT warm-up, not reported
+echo "### Latency and throughput (JDK 17, open loop from loadtest on the same machine, 200 ImageNet photos round-robin)"
+echo
+echo "| run | requests | ok | errors | p50 ms | p99 ms | max ms | client send lag p99 ms |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+rate_file() { local r=$1 s=$2; for _ in $(seq "$s"); do echo "$r"; done > "$OUT/rate-$r.txt"; echo "$OUT/rate-$r.txt"; }
+load "one-at-a-time-10rps" "$(rate_file 10 30)" --arrival uniform
+for r in 40 50 55 60 65; do
+  load "open-loop-${r}rps" "$(rate_file "$r" 60)" --arrival poisson
+done
+load "overload-10x-600rps" "$(rate_file 600 15)" --arrival poisson --timeout 5s
+echo
+echo "Peak RSS of the function over all of the above: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/"$pid"/status)"
