@@ -73,7 +73,7 @@ PY
 }
 
 cold_start "$JDK17" >/dev/null
-printf '%s\n' $(for _ in $(seq 5); do echo 20; done) > "$OUT/warm.txt"
+for _ in $(seq 5); do echo 20; done > "$OUT/warm.txt"
 java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
   --images ../shared/imagenet/sample --out "$OUT/warmup" --quiet --no-plots   # JIT warm-up, not reported
 echo "### Latency and throughput (JDK 17, open loop from loadtest on the same machine, 200 ImageNet photos round-robin)"
