@@ -17,6 +17,8 @@ public final class AdmissionControl {
     private final long maxWaitNanos;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger inService = new AtomicInteger();
+    private final AtomicInteger entered = new AtomicInteger();
+    private final int maxEntered;
 
     public AdmissionControl(int slots, int queueSize, long maxWaitNanos) {
         if (slots < 1 || queueSize < 0 || maxWaitNanos < 0) {
@@ -25,6 +27,30 @@ public final class AdmissionControl {
         this.slots = new Semaphore(slots, true);
         this.queueSize = queueSize;
         this.maxWaitNanos = maxWaitNanos;
+        this.maxEntered = slots + queueSize;
+    }
+
+    /**
+     * Called as a request arrives, before its body is read: at most slots + queue requests are inside the function
+     * at once. Refusing here, on the I/O thread, is what keeps memory bounded under overload: a request refused
+     * later would already have had its body buffered and a worker thread queued for it.
+     *
+     * @return false when the function is full: answer 503 at once
+     */
+    public boolean tryEnter() {
+        int n;
+        do {
+            n = entered.get();
+            if (n >= maxEntered) {
+                return false;
+            }
+        } while (!entered.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    /** The request that {@link #tryEnter()} let in has ended. */
+    public void exit() {
+        entered.decrementAndGet();
     }
 
     /**

@@ -154,7 +154,7 @@ public final class OpenLoopRunner {
         long sentNanos = System.nanoTime();
         double sentS = (sentNanos - startNanos) / 1e9;
         if (progress.inFlight.get() >= settings.maxInFlight()) {
-            finish(new RequestRecord(id, scheduledS, sentS, Double.NaN, 0, Outcome.CONNECTION_ERROR,
+            finish(new RequestRecord(id, scheduledS, Double.NaN, Double.NaN, 0, Outcome.CONNECTION_ERROR,
                     "not sent: client in-flight cap " + settings.maxInFlight() + " reached", ""));
             return;
         }
