@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Owns the classifier. It is loaded on a background thread at start-up so that the HTTP server (and liveness) are up
@@ -56,21 +56,20 @@ public class ModelHolder {
     }
 
     private void load() {
-        long start = System.nanoTime();
         try {
-            Path path = config.model().path().map(Path::of).orElse(null);
-            OnnxClassifier loaded = OnnxClassifier.load(new InferenceSettings(path, sizing.threadsPerInference()));
-            loaded.probabilities(List.of(new float[3 * 224 * 224]));
-            classifier = loaded;
-            long took = System.nanoTime() - start;
-            ModelInfo info = loaded.info();
-            metrics.modelLoaded(took, info.name(), info.weights(), info.pretrained(), info.sha256());
+            CompletableFuture<EarlyModelLoad.Loaded> early = EarlyModelLoad.take();
+            EarlyModelLoad.Loaded result = early != null ? early.join() : EarlyModelLoad.load(new InferenceSettings(
+                    config.model().path().map(Path::of).orElse(null), sizing.threadsPerInference()), System.nanoTime());
+            classifier = result.classifier();
+            ModelInfo info = classifier.info();
+            metrics.modelLoaded(result.nanos(), info.name(), info.weights(), info.pretrained(), info.sha256());
             if (!info.pretrained()) {
                 LOG.warnf("Serving %s with %s: predictions are NOT meaningful. Configure a torchvision safetensors "
                         + "file at build time for real ImageNet weights (see README).", info.name(), info.weights());
             }
             LOG.infof("Model %s (%s, sha256 %s) loaded and warm in %d ms; %d slots x %d threads", info.name(),
-                    info.weights(), info.sha256(), took / 1_000_000, sizing.slots(), sizing.threadsPerInference());
+                    info.weights(), info.sha256(), result.nanos() / 1_000_000, sizing.slots(),
+                    sizing.threadsPerInference());
             if (state == State.LOADING) {
                 state = State.READY;
                 int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()
@@ -78,10 +77,12 @@ public class ModelHolder {
                 LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
                         + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", port, port);
             }
-        } catch (Exception | LinkageError e) {
-            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        } catch (RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            failure = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             state = State.FAILED;
-            LOG.error("Model failed to load; the function stays not ready", e);
+            LOG.error("Model failed to load; the function stays not ready", cause);
         }
     }
 

@@ -36,16 +36,18 @@ class ProcessLifecycleIT {
         }
     }
 
-    private String start(Path log) throws IOException {
+    private String start(Path log, String... options) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         assertTrue(Files.exists(jar), "package the function first");
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("-jar", jar.toString()));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return "http://127.0.0.1:" + port;
     }
 
@@ -74,16 +76,33 @@ class ProcessLifecycleIT {
     }
 
     @Test
-    void notReadyUntilWarmThenDrainsOnSigterm() throws Exception {
+    void neverReadyWithoutAWorkingModel() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        Path broken = Files.createTempFile("broken", ".onnx");
+        Files.writeString(broken, "not an onnx model");
+        String base = start(log, "-Dinference.model.path=" + broken);
+        long start = System.nanoTime();
+        while (status(base + "/q/health/live") != 200) {
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
+            Thread.sleep(20);
+        }
+        Thread.sleep(3000); // long enough for a model to load, were it loadable
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("failed"), ready.body());
+        HttpResponse<String> predict = http.send(HttpRequest.newBuilder(URI.create(base + "/predict"))
+                .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{1, 2}))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, predict.statusCode(), predict.body());
+        assertTrue(predict.headers().firstValue("Retry-After").isPresent());
+    }
+
+    @Test
+    void drainsOnSigterm() throws Exception {
         Path log = Files.createTempFile("function", ".log");
         String base = start(log);
         long start = System.nanoTime();
-        int first;
-        while ((first = status(base + "/q/health/ready")) == -1) {
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
-            Thread.sleep(10);
-        }
-        assertEquals(503, first, "readiness must be DOWN while the model loads");
         while (status(base + "/q/health/ready") != 200) {
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
             Thread.sleep(20);

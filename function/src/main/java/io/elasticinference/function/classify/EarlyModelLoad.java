@@ -1,0 +1,61 @@
+package io.elasticinference.function.classify;
+
+import io.elasticinference.function.inference.InferenceSettings;
+import io.elasticinference.function.inference.OnnxClassifier;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The model load (and warm-up inference) started from {@code main}, before Quarkus boots. {@link ModelHolder} takes
+ * the result; when the early start did not happen (tests, dev mode) it loads the model itself.
+ */
+public final class EarlyModelLoad {
+
+    private static volatile CompletableFuture<Loaded> pending;
+
+    /** A loaded, warm classifier and how long that took. */
+    record Loaded(OnnxClassifier classifier, long nanos) {
+    }
+
+    private EarlyModelLoad() {
+    }
+
+    public static void start() {
+        long start = System.nanoTime();
+        pending = CompletableFuture.supplyAsync(() -> load(settingsFromConfig(), start));
+    }
+
+    /** The early load, if one was started; null otherwise. */
+    static CompletableFuture<Loaded> take() {
+        CompletableFuture<Loaded> p = pending;
+        pending = null;
+        return p;
+    }
+
+    static Loaded load(InferenceSettings settings, long startNanos) {
+        try {
+            OnnxClassifier loaded = OnnxClassifier.load(settings);
+            // Warm-up: ONNX Runtime initialises lazily on the first run; the first request must not pay for it.
+            loaded.probabilities(List.of(new float[3 * 224 * 224]));
+            return new Loaded(loaded, System.nanoTime() - startNanos);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The same keys and derivation as {@link Sizing}, read before the CDI container exists. */
+    private static InferenceSettings settingsFromConfig() {
+        Config config = ConfigProvider.getConfig();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int slotsCfg = config.getOptionalValue("inference.admission.slots", Integer.class).orElse(0);
+        int threadsCfg = config.getOptionalValue("inference.model.threads", Integer.class).orElse(0);
+        int slots = slotsCfg > 0 ? slotsCfg : Math.max(1, cpus);
+        int threads = threadsCfg > 0 ? threadsCfg : Math.max(1, cpus / slots);
+        Path path = config.getOptionalValue("inference.model.path", String.class).map(Path::of).orElse(null);
+        return new InferenceSettings(path, threads);
+    }
+}
