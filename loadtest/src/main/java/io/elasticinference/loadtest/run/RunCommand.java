@@ -5,10 +5,10 @@ import io.elasticinference.loadtest.record.Outcome;
 import io.elasticinference.loadtest.record.RequestRecord;
 import io.elasticinference.loadtest.record.RunInfo;
 import io.elasticinference.loadtest.report.RealRunReport;
-import io.elasticinference.loadtest.workload.ArrivalModel;
 import io.elasticinference.loadtest.workload.Traffic;
-import io.elasticinference.loadtest.workload.WorkloadFile;
+import io.elasticinference.loadtest.workload.TrafficOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
@@ -39,25 +39,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Where to POST images, e.g. http://127.0.0.1:8080/predict or a Knative route.")
     URI target;
 
-    @Option(names = "--workload", required = true, paramLabel = "FILE",
-            description = "Whitespace-separated whole numbers, one per second (e.g. ../shared/workloads/course-630s.txt).")
-    Path workload;
-
-    @Option(names = "--scale", defaultValue = "1", description = "Multiply every second's count (default ${DEFAULT-VALUE}).")
-    double scale;
-
-    @Option(names = "--from", defaultValue = "0", description = "First second to replay (default ${DEFAULT-VALUE}).")
-    int from;
-
-    @Option(names = "--to", defaultValue = "-1", description = "Second to stop before (default: the end).")
-    int to;
-
-    @Option(names = "--arrival", defaultValue = "poisson", paramLabel = "MODEL",
-            description = "poisson, uniform or step (all at the start of the second) (default ${DEFAULT-VALUE}).")
-    String arrival;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the Poisson spread (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    TrafficOptions traffic;
 
     @Option(names = "--images", paramLabel = "DIR",
             description = "Images sent round-robin (default: ../shared/imagenet/sample).")
@@ -65,14 +48,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--multipart", description = "Send multipart/form-data with a part 'file' instead of a raw body.")
     boolean multipart;
-
-    @Option(names = "--slo", defaultValue = "0.33s", converter = DurationParser.class,
-            description = "Latency objective the summary measures against (default ${DEFAULT-VALUE}).")
-    double sloS;
-
-    @Option(names = "--timeout", defaultValue = "10s", converter = DurationParser.class,
-            description = "Client timeout per request (default ${DEFAULT-VALUE}).")
-    double timeoutS;
 
     @Option(names = "--max-in-flight", defaultValue = "2000",
             description = "Safety cap on outstanding requests; beyond it requests are not sent and count as client "
@@ -106,12 +81,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Traffic traffic;
+        Traffic schedule;
         RequestBodies bodies;
         try {
-            int[] counts = WorkloadFile.read(workload);
-            traffic = Traffic.slice(counts, workload.getFileName().toString(), from, to < 0 ? counts.length : to,
-                    scale);
+            schedule = traffic.traffic();
+            traffic.arrivalModel(); // an unknown arrival model is an argument error, reported like the others
             bodies = RequestBodies.fromDirectory(images != null ? images : defaultImages(), multipart);
             if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme())) {
                 throw new IllegalArgumentException("--target must be an http(s) URL, got " + target);
@@ -125,24 +99,24 @@ public final class RunCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of("runs", "run-" + LocalDateTime.now()
                 .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Duration timeout = Duration.ofMillis((long) (timeoutS * 1000));
-        Duration maxDuration = Duration.ofSeconds(traffic.seconds()).plus(timeout).plusSeconds(30);
-        OpenLoopRunner runner = new OpenLoopRunner(new OpenLoopRunner.Settings(target, traffic.perSecond(),
-                ArrivalModel.parse(arrival), seed, bodies, timeout, maxInFlight, podHeader, maxDuration));
+        Duration timeout = Duration.ofMillis((long) (traffic.timeoutS * 1000));
+        Duration maxDuration = Duration.ofSeconds(schedule.seconds()).plus(timeout).plusSeconds(30);
+        OpenLoopRunner runner = new OpenLoopRunner(new OpenLoopRunner.Settings(target, schedule.perSecond(),
+                traffic.arrivalModel(), traffic.seed, bodies, timeout, maxInFlight, podHeader, maxDuration));
         ReplicaSource replicas = prometheus != null ? new ReplicaSource(prometheus, replicasQuery, runner::elapsedS)
                 : null;
 
         boolean terminal = System.console() != null && !quiet;
         if (!quiet) {
             System.out.printf(Locale.ROOT, "loadtest: %d requests over %d s (peak %d/s) to %s, %s arrivals, %d images%n",
-                    traffic.total(), traffic.seconds(), traffic.peak(), target, arrival, bodies.size());
+                    schedule.total(), schedule.seconds(), schedule.peak(), target, traffic.arrival, bodies.size());
         }
         // ctrl-c: stop sending, keep what was measured, write it.
         CountDownLatch written = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runner.stop();
             try {
-                written.await((long) timeoutS + 20, TimeUnit.SECONDS);
+                written.await((long) traffic.timeoutS + 20, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -170,13 +144,13 @@ public final class RunCommand implements Callable<Integer> {
             List<ClusterSample> cluster = replicas != null ? replicas.samples() : new ArrayList<>();
             Map<String, String> params = new LinkedHashMap<>();
             params.put("target", target.toString());
-            params.put("arrival", arrival);
-            params.put("seed", Long.toString(seed));
-            params.put("scale", Double.toString(scale));
+            params.put("arrival", traffic.arrival);
+            params.put("seed", Long.toString(traffic.seed));
+            params.put("scale", Double.toString(traffic.scale));
             params.put("multipart", Boolean.toString(multipart));
-            params.put("timeout_s", Double.toString(timeoutS));
+            params.put("timeout_s", Double.toString(traffic.timeoutS));
             RunInfo info = new RunInfo(name != null ? name : dir.getFileName().toString(), "real", "unknown",
-                    traffic.label(), sloS, params);
+                    schedule.label(), traffic.sloS, params);
             Files.createDirectories(dir);
             Map<String, Object> summary = RealRunReport.write(dir, info, records, cluster, !noPlots);
             Object lag = summary.get("send_lag_p99_s");

@@ -1,9 +1,8 @@
 package io.elasticinference.loadtest.simulate;
 
 import io.elasticinference.loadtest.workload.Traffic;
-import io.elasticinference.loadtest.workload.ArrivalModel;
 
-import io.elasticinference.loadtest.workload.WorkloadFile;
+import io.elasticinference.loadtest.workload.TrafficOptions;
 
 import io.elasticinference.loadtest.record.RunInfo;
 import io.elasticinference.loadtest.simulation.DataPath;
@@ -24,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,33 +43,8 @@ public final class SimulateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     // ------------------------------------------------------------------ traffic
-    @Option(names = "--workload", required = true, paramLabel = "FILE",
-            description = "Workload file: whole numbers separated by whitespace, requests per second.")
-    Path workload;
-
-    @Option(names = "--scale", defaultValue = "1", description = "Multiply every second's count (default ${DEFAULT-VALUE}).")
-    double scale;
-
-    @Option(names = "--from", defaultValue = "0", description = "First second of the workload to replay (default ${DEFAULT-VALUE}).")
-    int from;
-
-    @Option(names = "--to", defaultValue = "-1", description = "Second to stop before (default: the end).")
-    int to;
-
-    @Option(names = "--arrival", defaultValue = "poisson", paramLabel = "MODEL",
-            description = "Arrivals inside each second: poisson, uniform or all-at-once (default ${DEFAULT-VALUE}).")
-    String arrival;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--slo", defaultValue = "0.33", paramLabel = "SECONDS",
-            description = "Latency objective the summary measures against (default ${DEFAULT-VALUE}).")
-    double sloS;
-
-    @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS",
-            description = "Client timeout (default ${DEFAULT-VALUE}).")
-    double timeoutS;
+    @Mixin
+    TrafficOptions trafficOptions;
 
     // ------------------------------------------------------------------ serving
     @Option(names = "--service-times", defaultValue = "default", paramLabel = "SPEC",
@@ -171,19 +146,20 @@ public final class SimulateCommand implements Callable<Integer> {
         SimAutoscaler autoscaler = autoscalerOptions.create(config);
         String runName = name != null ? name : autoscaler.name();
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("seed", Long.toString(seed));
-        params.put("scale", Double.toString(scale));
-        params.put("arrival", arrival);
+        params.put("seed", Long.toString(trafficOptions.seed));
+        params.put("scale", Double.toString(trafficOptions.scale));
+        params.put("arrival", trafficOptions.arrival);
         params.put("service_times", config.serviceTimes().describe());
         params.put("cpus_per_pod", Integer.toString(cpus));
         params.put("threads_per_request", Integer.toString(threads));
         params.put("container_concurrency", Integer.toString(containerConcurrency));
         params.put("startup", config.startup().toString());
-        params.put("timeout_s", Double.toString(timeoutS));
+        params.put("timeout_s", Double.toString(trafficOptions.timeoutS));
         params.putAll(autoscalerOptions.describe());
-        RunInfo info = new RunInfo(runName, "simulated", autoscaler.name(), config.traffic().label(), sloS, params);
+        RunInfo info = new RunInfo(runName, "simulated", autoscaler.name(), config.traffic().label(),
+                trafficOptions.sloS, params);
         SimulationResult result;
-        try (SimulatedRunWriter writer = new SimulatedRunWriter(out, sloS, !noRequests)) {
+        try (SimulatedRunWriter writer = new SimulatedRunWriter(out, trafficOptions.sloS, !noRequests)) {
             result = Simulator.run(config, autoscaler, writer);
             writer.finish(info, result, !noPlots);
         }
@@ -191,9 +167,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     SimulationConfig config() throws IOException {
-        int[] counts = WorkloadFile.read(workload);
-        int end = to < 0 ? counts.length : to;
-        Traffic traffic = Traffic.slice(counts, workload.getFileName().toString(), from, end, scale);
+        Traffic traffic = trafficOptions.traffic();
         PodStartup startup = PodStartup.preset(startupPreset).withTerminationS(terminationDelay);
         if (schedulingDelay != null) {
             startup = startup.withSchedulingS(schedulingDelay);
@@ -202,8 +176,8 @@ public final class SimulateCommand implements Callable<Integer> {
             startup = startup.withStartupS(startupDelay);
         }
         DataPath path = new DataPath(cpus, threads, containerConcurrency, 10 * containerConcurrency,
-                activatorCapacity, timeoutS);
-        return new SimulationConfig(traffic, ArrivalModel.parse(arrival), ServiceTimes.parse(serviceTimes), path,
-                startup, sloS, seed);
+                activatorCapacity, trafficOptions.timeoutS);
+        return new SimulationConfig(traffic, trafficOptions.arrivalModel(), ServiceTimes.parse(serviceTimes),
+                path, startup, trafficOptions.sloS, trafficOptions.seed);
     }
 }

@@ -76,7 +76,7 @@ final class Sweep {
         Files.createDirectories(base.out);
         writeCsv(points, base.out.resolve("sweep.csv"));
         Files.writeString(base.out.resolve("sweep.md"), markdown(points), StandardCharsets.UTF_8);
-        writeFrontier(points, base.out.resolve("frontier.png"), base.sloS);
+        writeFrontier(points, base.out.resolve("frontier.png"), base.trafficOptions.sloS);
         if (!base.quiet) {
             out.println("sweep: " + points.size() + " runs -> " + base.out.resolve("sweep.md"));
             out.flush();

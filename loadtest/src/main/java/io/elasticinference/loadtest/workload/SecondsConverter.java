@@ -1,9 +1,9 @@
-package io.elasticinference.loadtest.run;
+package io.elasticinference.loadtest.workload;
 
 import picocli.CommandLine;
 
 /** "0.33s", "330ms", "2m" or a bare number of seconds, for --slo and --timeout. */
-final class DurationParser implements CommandLine.ITypeConverter<Double> {
+public final class SecondsConverter implements CommandLine.ITypeConverter<Double> {
 
     @Override
     public Double convert(String value) {
