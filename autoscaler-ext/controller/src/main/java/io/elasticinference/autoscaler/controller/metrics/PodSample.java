@@ -1,0 +1,56 @@
+package io.elasticinference.autoscaler.controller.metrics;
+
+/**
+ * What one scrape of one pod says, in the terms the latency policy needs. Counters are cumulative since the pod
+ * started.
+ *
+ * @param requests        all requests (every outcome)
+ * @param answered        requests answered ok, rejected or failed by the server (client mistakes excluded)
+ * @param overObjective   of those, answered ok later than the objective, plus rejected and failed
+ * @param modelSeconds    cumulative model time
+ * @param modelCalls      cumulative model calls
+ * @param inFlight        requests in a processing slot now
+ * @param queued          requests waiting for a slot now
+ */
+public record PodSample(double requests, double answered, double overObjective, double modelSeconds,
+                        double modelCalls, double inFlight, double queued) {
+
+    /** The function's metric names (docs/metrics.md). */
+    static final String REQUESTS = "inference_requests_total";
+    static final String DURATION = "inference_request_duration_seconds";
+
+    /**
+     * Reads a scrape of the function. The objective is rounded down to a histogram bucket bound, so "over the
+     * objective" never undercounts; null when the scrape is not the function's (a metric is missing).
+     */
+    public static PodSample of(PrometheusText t, double objectiveS, double[] bucketBounds) {
+        double bound = Double.NaN;
+        for (double b : bucketBounds) {
+            if (b <= objectiveS + 1e-9) {
+                bound = b;
+            }
+        }
+        double ok = t.value(REQUESTS + "{outcome=\"ok\"}");
+        double rejected = t.value(REQUESTS + "{outcome=\"rejected\"}");
+        double serverError = t.value(REQUESTS + "{outcome=\"server_error\"}");
+        double okCount = t.value(DURATION + "_count{outcome=\"ok\"}");
+        double okWithin = Double.isNaN(bound) ? 0
+                : t.value(DURATION + "_bucket{outcome=\"ok\",le=\"" + format(bound) + "\"}");
+        double requests = t.sum(REQUESTS);
+        double[] all = {ok, rejected, serverError, okCount, okWithin, requests,
+            t.value("inference_model_duration_seconds_sum"), t.value("inference_model_duration_seconds_count"),
+            t.value("inference_inflight_requests"), t.value("inference_queued_requests")};
+        for (double v : all) {
+            if (Double.isNaN(v)) {
+                return null;
+            }
+        }
+        return new PodSample(requests, ok + rejected + serverError, okCount - okWithin + rejected + serverError,
+                all[6], all[7], all[8], all[9]);
+    }
+
+    /** How Micrometer writes a bucket bound: "0.33", "1.0". */
+    static String format(double bound) {
+        return Double.toString(bound);
+    }
+}

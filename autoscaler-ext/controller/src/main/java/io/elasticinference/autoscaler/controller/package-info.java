@@ -1,2 +1,0 @@
-/** The latency autoscaler controller. */
-package io.elasticinference.autoscaler.controller;
