@@ -1,0 +1,74 @@
+package io.elasticinference.autoscaler.controller.reconciler;
+
+import io.elasticinference.autoscaler.controller.metrics.ObservationWindow;
+import io.elasticinference.autoscaler.controller.metrics.PodSample;
+import io.elasticinference.autoscaler.policy.latency.LatencyDecision;
+import io.elasticinference.autoscaler.policy.latency.LatencyPolicyConfig;
+import io.elasticinference.autoscaler.policy.latency.LatencyTargetPolicy;
+
+import java.util.Map;
+
+/**
+ * One revision's scaling state: its policy (built from the revision's annotations) and the window of scrapes that
+ * feeds it. Kept in memory; after a controller restart it starts again from the current replica count, and the
+ * policy's scale-down hold keeps it from flapping while history builds up.
+ */
+final class RevisionScaling {
+
+    static final String MIN_SCALE = "autoscaling.knative.dev/min-scale";
+    static final String MAX_SCALE = "autoscaling.knative.dev/max-scale";
+    static final String INITIAL_SCALE = "autoscaling.knative.dev/initial-scale";
+    static final String OBJECTIVE = "latency.autoscaling.elasticinference.io/objective";
+    static final String PERCENTILE = "latency.autoscaling.elasticinference.io/percentile";
+
+    private final LatencyTargetPolicy policy;
+    private final ObservationWindow window = new ObservationWindow();
+    private final Map<String, String> annotations;
+    private LatencyDecision last;
+
+    RevisionScaling(Map<String, String> annotations, double defaultObjective, double defaultPercentile, double nowS) {
+        this.annotations = Map.copyOf(annotations);
+        this.policy = new LatencyTargetPolicy(configFor(annotations, defaultObjective, defaultPercentile), nowS);
+    }
+
+    static LatencyPolicyConfig configFor(Map<String, String> a, double defaultObjective, double defaultPercentile) {
+        double objective = number(a, OBJECTIVE, defaultObjective);
+        double percentile = number(a, PERCENTILE, defaultPercentile);
+        int min = (int) number(a, MIN_SCALE, 1);
+        int max = (int) number(a, MAX_SCALE, 0);
+        int initial = (int) number(a, INITIAL_SCALE, 1);
+        // Scale from zero needs the activator's signal, which Knative sends only to its own KPA: keep >= 1 pod.
+        return LatencyPolicyConfig.defaults().withObjective(objective, percentile / 100.0)
+                .withBounds(Math.max(1, min), max, Math.max(1, initial));
+    }
+
+    private static double number(Map<String, String> a, String key, double dflt) {
+        String v = a.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            return dflt; // Knative's webhook validates its own keys; a bad value of ours falls back to the default
+        }
+    }
+
+    boolean sameAnnotations(Map<String, String> current) {
+        return annotations.equals(Map.copyOf(current));
+    }
+
+    LatencyDecision decide(double nowS, Map<String, PodSample> scrapes, int ready, int starting, int current) {
+        policy.observe(window.next(nowS, scrapes, ready, starting));
+        last = policy.decide(nowS, current);
+        return last;
+    }
+
+    LatencyDecision last() {
+        return last;
+    }
+
+    int initialScale() {
+        return policy.initialScale();
+    }
+}
