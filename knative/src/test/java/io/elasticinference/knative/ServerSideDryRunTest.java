@@ -1,6 +1,7 @@
 package io.elasticinference.knative;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.elasticinference.autoscaler.controller.apiserver.RealApiServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

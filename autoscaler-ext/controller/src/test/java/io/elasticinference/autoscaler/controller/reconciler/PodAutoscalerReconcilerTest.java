@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(PodAutoscalerReconcilerTest.Profile.class)
 class PodAutoscalerReconcilerTest {
 
-    static final int METRICS_PORT = freePort();
+    static final int METRICS_PORT = freePortForTests();
     static HttpServer metrics;
     /** What the fake pod reports: cumulative ok requests (all fast) and requests waiting for a slot. */
     static final AtomicLong requests = new AtomicLong();
@@ -63,19 +63,7 @@ class PodAutoscalerReconcilerTest {
     static void startMetrics() throws IOException {
         metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", METRICS_PORT), 16);
         metrics.createContext("/q/metrics", exchange -> {
-            long n = requests.get();
-            String body = """
-                    inference_requests_total{outcome="ok"} %d.0
-                    inference_requests_total{outcome="rejected"} 0.0
-                    inference_requests_total{outcome="server_error"} 0.0
-                    inference_requests_total{outcome="client_error"} 0.0
-                    inference_request_duration_seconds_count{outcome="ok"} %d.0
-                    inference_request_duration_seconds_bucket{outcome="ok",le="0.33"} %d.0
-                    inference_model_duration_seconds_sum %f
-                    inference_model_duration_seconds_count %d.0
-                    inference_inflight_requests 2.0
-                    inference_queued_requests %d.0
-                    """.formatted(n, n, n, n * 0.015, n, queued.get());
+            String body = scrape(requests.get(), queued.get());
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, b.length);
             exchange.getResponseBody().write(b);
@@ -189,7 +177,23 @@ class PodAutoscalerReconcilerTest {
         assertNull(client.resources(PodAutoscaler.class).inNamespace("default").withName("rev2").get().getStatus());
     }
 
-    private static int freePort() {
+    /** The fake pod's metrics: {@code n} fast ok requests so far, {@code queued} waiting now. */
+    static String scrape(long n, long queued) {
+        return """
+                inference_requests_total{outcome="ok"} %d.0
+                inference_requests_total{outcome="rejected"} 0.0
+                inference_requests_total{outcome="server_error"} 0.0
+                inference_requests_total{outcome="client_error"} 0.0
+                inference_request_duration_seconds_count{outcome="ok"} %d.0
+                inference_request_duration_seconds_bucket{outcome="ok",le="0.33"} %d.0
+                inference_model_duration_seconds_sum %f
+                inference_model_duration_seconds_count %d.0
+                inference_inflight_requests 2.0
+                inference_queued_requests %d.0
+                """.formatted(n, n, n, n * 0.015, n, queued);
+    }
+
+    static int freePortForTests() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

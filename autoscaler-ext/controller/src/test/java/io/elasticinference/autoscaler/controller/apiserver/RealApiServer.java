@@ -1,4 +1,4 @@
-package io.elasticinference.knative;
+package io.elasticinference.autoscaler.controller.apiserver;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * certificate the server makes for itself (trusted blindly: loopback, test only), a static bearer token, and
  * AlwaysAllow authorization.
  */
-final class RealApiServer implements AutoCloseable {
+public final class RealApiServer implements AutoCloseable {
 
-    static final String TOKEN = "elastic-inference-test-token";
+    public static final String TOKEN = "elastic-inference-test-token";
 
     static {
         // The server's self-made certificate names no host we can check against.
@@ -30,8 +30,8 @@ final class RealApiServer implements AutoCloseable {
 
     private final Process etcd;
     private final Process apiserver;
-    final String url;
-    final HttpClient http;
+    public final String url;
+    public final HttpClient http;
 
     private RealApiServer(Process etcd, Process apiserver, String url) throws Exception {
         this.etcd = etcd;
@@ -56,12 +56,12 @@ final class RealApiServer implements AutoCloseable {
     }
 
     /** A request to the API server with the test's token. */
-    HttpRequest.Builder request(String path) {
+    public HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + TOKEN)
                 .timeout(Duration.ofSeconds(10));
     }
 
-    static Path binary() {
+    public static Path binary() {
         String env = System.getenv("KUBE_APISERVER");
         Path p = env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "elastic-inference",
                 "kube-apiserver", "kube-apiserver");
@@ -76,7 +76,7 @@ final class RealApiServer implements AutoCloseable {
         return p;
     }
 
-    static RealApiServer start(Path dir) throws Exception {
+    public static RealApiServer start(Path dir) throws Exception {
         Path bin = binary();
         int etcdClient = freePort();
         int etcdPeer = freePort();

@@ -1,0 +1,158 @@
+package io.elasticinference.autoscaler.controller.reconciler;
+
+import com.sun.net.httpserver.HttpServer;
+import io.elasticinference.autoscaler.controller.apiserver.RealApiServerResource;
+import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
+import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscalerBuilder;
+import io.fabric8.knative.internal.networking.v1alpha1.ServerlessService;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The controller against a real kube-apiserver and etcd (no kubelet, no controller-manager: the test plays both,
+ * creating the revision's pod and marking it and the Deployment ready). The pod's metrics come from an endpoint on
+ * loopback whose counters the test drives.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealApiServerResource.class, restrictToAnnotatedClass = true)
+@TestProfile(RealApiServerReconcilerTest.Profile.class)
+class RealApiServerReconcilerTest {
+
+    static final int METRICS_PORT = PodAutoscalerReconcilerTest.freePortForTests();
+    static HttpServer metrics;
+    static final AtomicLong requests = new AtomicLong();
+    static final AtomicLong queued = new AtomicLong();
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("latency-autoscaler.metrics-port", Integer.toString(METRICS_PORT),
+                    "latency-autoscaler.tick", "300ms");
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    @BeforeAll
+    static void startMetrics() throws IOException {
+        metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", METRICS_PORT), 16);
+        metrics.createContext("/q/metrics", exchange -> {
+            long n = requests.get();
+            byte[] b = PodAutoscalerReconcilerTest.scrape(n, queued.get()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, b.length);
+            exchange.getResponseBody().write(b);
+            exchange.close();
+        });
+        metrics.start();
+    }
+
+    @AfterAll
+    static void stopMetrics() {
+        metrics.stop(0);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void scalesARevisionOnARealApiServer() throws Exception {
+        String ns = "default";
+        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("default").endMetadata().build()).createOr(existing -> existing.update());
+        Deployment d = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("real-deployment").endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "real").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "real").endMetadata()
+                .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        d.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
+        client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+
+        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("real-pod-1")
+                .addToLabels(PodAutoscalerReconciler.REVISION_LABEL, "real").endMetadata()
+                .withNewSpec().withAutomountServiceAccountToken(false).addNewContainer().withName("function")
+                .withImage("function").endContainer().endSpec().build()).create();
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").addNewCondition()
+                .withType("Ready").withStatus("True").endCondition().build());
+        client.pods().inNamespace(ns).resource(pod).updateStatus();
+
+        client.resources(PodAutoscaler.class).inNamespace(ns).resource(new PodAutoscalerBuilder()
+                .withNewMetadata().withName("real").withNamespace(ns)
+                .addToAnnotations(PodAutoscalerReconciler.CLASS_ANNOTATION, "latency.autoscaling.elasticinference.io")
+                .addToAnnotations(RevisionScaling.MAX_SCALE, "8").endMetadata()
+                .withNewSpec().withProtocolType("http1").withScaleTargetRef(new ObjectReferenceBuilder()
+                        .withApiVersion("apps/v1").withKind("Deployment").withName("real-deployment").build())
+                .endSpec().build()).create();
+
+        await("the ServerlessService", () -> client.resources(ServerlessService.class).inNamespace(ns)
+                .withName("real").get() != null);
+        await("the PA status with its service", () -> {
+            PodAutoscaler pa = client.resources(PodAutoscaler.class).inNamespace(ns).withName("real").get();
+            return pa.getStatus() != null && "real".equals(pa.getStatus().getServiceName())
+                    && pa.getStatus().getConditions() != null;
+        });
+        PodAutoscaler pa = client.resources(PodAutoscaler.class).inNamespace(ns).withName("real").get();
+        assertTrue(pa.getStatus().getConditions().stream().anyMatch(
+                c -> c.getType().equals("ScaleTargetInitialized") && c.getStatus().equals("True")));
+        assertEquals("real-deployment", client.resources(ServerlessService.class).inNamespace(ns).withName("real")
+                .get().getSpec().getObjectRef().getName());
+
+        queued.set(40);
+        Thread load = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                requests.addAndGet(40);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        load.start();
+        try {
+            await("scale up through the scale subresource", () -> client.apps().deployments().inNamespace(ns)
+                    .withName("real-deployment").get().getSpec().getReplicas() > 1);
+        } finally {
+            load.interrupt();
+        }
+        int replicas = client.apps().deployments().inNamespace(ns).withName("real-deployment").get().getSpec()
+                .getReplicas();
+        assertTrue(replicas <= 8, "max-scale respected: " + replicas);
+        assertTrue(client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "Scaled".equals(e.getReason())), "a Scaled event was recorded");
+    }
+}
