@@ -1,0 +1,190 @@
+package io.elasticinference.autoscaler.controller.reconciler;
+
+import io.elasticinference.autoscaler.controller.apiserver.RealApiServerResource;
+import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
+import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End to end on one machine: a real kube-apiserver, the controller, and a real function process (the jar the reactor
+ * built) behind the revision's pod on loopback, under load. The controller must scale up within a few ticks of the
+ * load rising and back down after it falls.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealApiServerResource.class, restrictToAnnotatedClass = true)
+@TestProfile(EndToEndWithRealFunctionTest.Profile.class)
+class EndToEndWithRealFunctionTest {
+
+    static final int FUNCTION_PORT = PodAutoscalerReconcilerTest.freePortForTests();
+    static Process function;
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("latency-autoscaler.metrics-port", Integer.toString(FUNCTION_PORT),
+                    "latency-autoscaler.tick", "500ms");
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    @BeforeAll
+    static void startFunction() throws Exception {
+        Path jar = Path.of("..", "..", "function", "target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("function jar missing: " + jar);
+            }
+            Assumptions.abort("build the function first: " + jar);
+        }
+        function = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + FUNCTION_PORT, "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(Files.createTempFile("function", ".log").toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + FUNCTION_PORT
+                        + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // starting
+            }
+            assertTrue(System.nanoTime() < deadline, "function did not become ready");
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stopFunction() throws InterruptedException {
+        if (function != null) {
+            function.destroy();
+            function.waitFor(40, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private int replicas() {
+        return client.apps().deployments().inNamespace("default").withName("e2e-deployment").get().getSpec()
+                .getReplicas();
+    }
+
+    @Test
+    void scalesUpUnderLoadAndBackDownAfter() throws Exception {
+        String ns = "default";
+        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("default").endMetadata().build()).createOr(existing -> existing.update());
+        Deployment d = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("e2e-deployment").endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "e2e").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "e2e").endMetadata()
+                .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        d.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
+        client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("e2e-pod-1")
+                .addToLabels(PodAutoscalerReconciler.REVISION_LABEL, "e2e").endMetadata()
+                .withNewSpec().withAutomountServiceAccountToken(false).addNewContainer().withName("function")
+                .withImage("function").endContainer().endSpec().build()).create();
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").addNewCondition()
+                .withType("Ready").withStatus("True").endCondition().build());
+        client.pods().inNamespace(ns).resource(pod).updateStatus();
+        client.resources(PodAutoscaler.class).inNamespace(ns).resource(new PodAutoscalerBuilder()
+                .withNewMetadata().withName("e2e").withNamespace(ns)
+                .addToAnnotations(PodAutoscalerReconciler.CLASS_ANNOTATION, "latency.autoscaling.elasticinference.io")
+                .addToAnnotations(RevisionScaling.MAX_SCALE, "10").endMetadata()
+                .withNewSpec().withProtocolType("http1").withScaleTargetRef(new ObjectReferenceBuilder()
+                        .withApiVersion("apps/v1").withKind("Deployment").withName("e2e-deployment").build())
+                .endSpec().build()).create();
+
+        // Quiet: the controller holds one pod.
+        Thread.sleep(3000);
+        assertEquals(1, replicas());
+
+        // Load beyond one pod's capacity: 8 clients back to back on the real function.
+        byte[] image = Files.readAllBytes(Path.of(System.getProperty("shared.dir", "../../../shared"),
+                "reference", "n01986214_hermit_crab.JPEG"));
+        AtomicBoolean loading = new AtomicBoolean(true);
+        HttpClient http = HttpClient.newHttpClient();
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                while (loading.get()) {
+                    try {
+                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + FUNCTION_PORT + "/predict"))
+                                .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(10))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(),
+                                HttpResponse.BodyHandlers.discarding());
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            t.start();
+            clients.add(t);
+        }
+        long start = System.nanoTime();
+        try {
+            await("scale up under load", Duration.ofSeconds(20), () -> replicas() > 1);
+        } finally {
+            loading.set(false);
+            for (Thread t : clients) {
+                t.join(15_000);
+            }
+        }
+        double upAfterS = (System.nanoTime() - start) / 1e9;
+        assertTrue(upAfterS < 10, "scaled up only after " + upAfterS + " s");
+        int peak = replicas();
+        assertTrue(peak <= 10);
+
+        // Load gone: after the policy's 60 s hold, back down to one pod.
+        await("scale down after the load", Duration.ofSeconds(100), () -> replicas() == 1);
+        PodAutoscaler pa = client.resources(PodAutoscaler.class).inNamespace(ns).withName("e2e").get();
+        assertEquals("e2e", pa.getStatus().getServiceName());
+    }
+}
