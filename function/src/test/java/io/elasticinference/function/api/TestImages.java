@@ -1,5 +1,7 @@
 package io.elasticinference.function.api;
 
+import io.elasticinference.function.SharedData;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,17 +16,8 @@ final class TestImages {
     private TestImages() {
     }
 
-    static Path shared() {
-        String dir = System.getProperty("shared.dir");
-        Path p = dir != null ? Path.of(dir) : Path.of("..", "..", "shared");
-        if (!Files.isDirectory(p)) {
-            p = Path.of("..", "shared");
-        }
-        return p.toAbsolutePath().normalize();
-    }
-
     static byte[] reference(String name) throws IOException {
-        return Files.readAllBytes(shared().resolve("reference").resolve(name));
+        return Files.readAllBytes(SharedData.dir().resolve("reference").resolve(name));
     }
 
     /** A typical 500x375 ImageNet photo. */

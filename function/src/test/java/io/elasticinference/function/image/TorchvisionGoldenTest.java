@@ -1,5 +1,6 @@
 package io.elasticinference.function.image;
 
+import io.elasticinference.function.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,5 +1,6 @@
 package io.elasticinference.function.it;
 
+import io.elasticinference.function.SharedData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -109,7 +110,7 @@ class ProcessLifecycleIT {
         }
         assertEquals(200, status(base + "/q/health/live"));
 
-        byte[] image = Files.readAllBytes(PrometheusScrapeTest.sharedDir().resolve("reference/n02977058_cash_machine.JPEG"));
+        byte[] image = Files.readAllBytes(SharedData.dir().resolve("reference/n02977058_cash_machine.JPEG"));
         List<CompletableFuture<Integer>> sent = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict"))

@@ -1,5 +1,6 @@
 package io.elasticinference.function.it;
 
+import io.elasticinference.function.SharedData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -63,7 +64,7 @@ class PrometheusScrapeTest {
                 "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
         try {
-            byte[] image = Files.readAllBytes(sharedDir().resolve("reference/n01986214_hermit_crab.JPEG"));
+            byte[] image = Files.readAllBytes(SharedData.dir().resolve("reference/n01986214_hermit_crab.JPEG"));
             HttpClient http = HttpClient.newHttpClient();
             URI query = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
                     + URLEncoder.encode(P99, StandardCharsets.UTF_8));
@@ -96,8 +97,4 @@ class PrometheusScrapeTest {
         }
     }
 
-    static Path sharedDir() {
-        String prop = System.getProperty("shared.dir");
-        return prop != null ? Path.of(prop) : Path.of("..", "..", "shared");
-    }
 }

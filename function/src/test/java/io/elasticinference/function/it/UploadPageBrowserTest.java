@@ -1,5 +1,6 @@
 package io.elasticinference.function.it;
 
+import io.elasticinference.function.SharedData;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -74,7 +75,7 @@ class UploadPageBrowserTest {
             JsonNode found = call("POST", s + "/element", Map.of("using", "css selector", "value", "#file"));
             String input = found.path("value").path(ELEMENT).asText();
             assertTrue(!input.isEmpty(), "file input not found: " + found);
-            Path photo = PrometheusScrapeTest.sharedDir().resolve("reference/n02112137_chow.JPEG").toAbsolutePath().normalize();
+            Path photo = SharedData.dir().resolve("reference/n02112137_chow.JPEG").toAbsolutePath().normalize();
             call("POST", s + "/element/" + input + "/value", Map.of("text", photo.toString()));
 
             JsonNode rows = null;

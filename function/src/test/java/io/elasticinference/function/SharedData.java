@@ -1,15 +1,15 @@
-package io.elasticinference.function.image;
+package io.elasticinference.function;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where ../shared is: the surefire property {@code shared.dir}, else beside the repository. */
-final class SharedData {
+public final class SharedData {
 
     private SharedData() {
     }
 
-    static Path dir() {
+    public static Path dir() {
         String prop = System.getProperty("shared.dir");
         if (prop != null && Files.isDirectory(Path.of(prop))) {
             return Path.of(prop).toAbsolutePath().normalize();
