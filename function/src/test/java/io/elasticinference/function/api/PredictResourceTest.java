@@ -85,6 +85,18 @@ class PredictResourceTest {
     }
 
     @Test
+    void webpAndBmpAreAccepted() throws Exception {
+        for (String[] f : new String[][]{{"fox.webp", "image/webp"}, {"fox.bmp", "image/bmp"}}) {
+            byte[] img;
+            try (java.io.InputStream in = getClass().getResourceAsStream("/images/" + f[0])) {
+                img = in.readAllBytes();
+            }
+            given().contentType(f[1]).body(img).post("/predict").then().statusCode(200)
+                    .body("predictions", hasSize(5));
+        }
+    }
+
+    @Test
     void topkIsHonouredAndValidated() throws Exception {
         byte[] img = TestImages.photo();
         given().contentType("image/jpeg").body(img).queryParam("topk", 3).post("/predict")
