@@ -166,19 +166,26 @@ public final class OpenLoopRunner {
         progress.sent.incrementAndGet();
         client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             double latencyS = (System.nanoTime() - sentNanos) / 1e9;
-            progress.inFlight.decrementAndGet();
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                Outcome outcome = cause instanceof HttpTimeoutException ? Outcome.TIMEOUT : Outcome.CONNECTION_ERROR;
-                finish(new RequestRecord(id, scheduledS, sentS, Double.NaN, 0, outcome, describe(cause), ""));
-                return;
+            // The record is kept before the in-flight count drops: drain() returns at zero, and a record added after
+            // that would be lost from the run (seen as a missing last request).
+            try {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    Outcome outcome = cause instanceof HttpTimeoutException
+                            ? Outcome.TIMEOUT : Outcome.CONNECTION_ERROR;
+                    finish(new RequestRecord(id, scheduledS, sentS, Double.NaN, 0, outcome, describe(cause), ""));
+                    return;
+                }
+                int status = response.statusCode();
+                Outcome outcome = status / 100 == 2 ? Outcome.OK
+                        : status == 503 ? Outcome.REJECTED : Outcome.HTTP_ERROR;
+                String pod = response.headers().firstValue(settings.podHeader()).orElse("");
+                finish(new RequestRecord(id, scheduledS, sentS, latencyS, status, outcome,
+                        outcome == Outcome.OK ? "" : "HTTP " + status, pod));
+            } finally {
+                progress.inFlight.decrementAndGet();
             }
-            int status = response.statusCode();
-            Outcome outcome = status / 100 == 2 ? Outcome.OK : status == 503 ? Outcome.REJECTED : Outcome.HTTP_ERROR;
-            String pod = response.headers().firstValue(settings.podHeader()).orElse("");
-            finish(new RequestRecord(id, scheduledS, sentS, latencyS, status, outcome,
-                    outcome == Outcome.OK ? "" : "HTTP " + status, pod));
         });
     }
 

@@ -116,11 +116,11 @@ class RunCommandTest {
     @Test
     void timeoutsRejectionsAndRefusedConnectionsAreCounted() throws IOException {
         JsonNode slow = run(serve(200, 800), "5", "--timeout", "200ms");
-        assertEquals(5, slow.path("timeouts").asInt());
+        assertEquals(5, slow.path("timeouts").asInt(), slow::toString);
         assertEquals(0, slow.path("ok").asInt());
         stop();
         JsonNode busy = run(serve(503, 0), "5");
-        assertEquals(5, busy.path("errors").path("REJECTED").asInt());
+        assertEquals(5, busy.path("errors").path("REJECTED").asInt(), busy::toString);
         stop();
         server = null;
         int port;
@@ -128,7 +128,7 @@ class RunCommandTest {
             port = s.getLocalPort();
         }
         JsonNode refused = run("http://127.0.0.1:" + port + "/predict", "3");
-        assertEquals(3, refused.path("errors").path("CONNECTION_ERROR").asInt());
+        assertEquals(3, refused.path("errors").path("CONNECTION_ERROR").asInt(), refused::toString);
     }
 
     @Test
