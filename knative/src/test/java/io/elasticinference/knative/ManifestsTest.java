@@ -59,6 +59,33 @@ class ManifestsTest {
         assertTrue(dashboard.path("panels").size() >= 5);
     }
 
+    /**
+     * Every series the dashboard queries is one the function documents (docs/metrics.md) or the controller
+     * registers: a renamed metric would otherwise leave an empty panel that nobody notices.
+     */
+    @Test
+    void theDashboardQueriesOnlyMetricsThatExist() throws IOException {
+        String dashboard = Files.readString(DIR.resolve("grafana/dashboard.json"));
+        String documented = Files.readString(DIR.resolve("../docs/metrics.md"));
+        String controller;
+        try (Stream<Path> sources = Files.walk(DIR.resolve("../autoscaler-ext/controller/src/main/java"))) {
+            StringBuilder all = new StringBuilder();
+            for (Path f : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+                all.append(Files.readString(f));
+            }
+            controller = all.toString();
+        }
+        Matcher m = Pattern.compile("\\b(inference_[a-z_]+|latency_autoscaler_[a-z_]+)").matcher(dashboard);
+        int seen = 0;
+        while (m.find()) {
+            String name = m.group(1).replaceAll("_(bucket|count|sum)$", "");
+            seen++;
+            assertTrue(documented.contains("`" + name + "`") || controller.contains("\"" + name + "\""),
+                    "the dashboard queries " + m.group(1) + ", which nothing exports");
+        }
+        assertTrue(seen >= 6, "the dashboard queries the function's and the controller's metrics");
+    }
+
     static JsonNode service(String file) throws IOException {
         JsonNode svc = documents(DIR.resolve(file)).get(0);
         assertEquals("serving.knative.dev/v1", svc.path("apiVersion").asText());

@@ -98,6 +98,12 @@ public class PredictResource {
             outcome = Outcome.REJECTED;
             throw new ApiError(503, "overloaded", e.getMessage() + "; retry later",
                     config.admission().retryAfterSeconds());
+        } catch (InterruptedException e) {
+            // Only a shutdown interrupts a worker; the client may retry on another replica.
+            Thread.currentThread().interrupt();
+            outcome = Outcome.REJECTED;
+            throw new ApiError(503, "shutting_down", "The function is shutting down; retry later",
+                    config.admission().retryAfterSeconds());
         } finally {
             metrics.request(outcome, System.nanoTime() - received);
         }

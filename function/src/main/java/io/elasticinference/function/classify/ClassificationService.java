@@ -6,6 +6,7 @@ import io.elasticinference.function.config.FunctionConfig;
 import io.elasticinference.function.image.ImageLimits;
 import io.elasticinference.function.image.ImagePipeline;
 import io.elasticinference.function.image.ImageRejectedException;
+import io.elasticinference.function.inference.InferenceLane;
 import io.elasticinference.function.labels.ImageNetLabels;
 import io.elasticinference.function.metrics.FunctionMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +38,7 @@ public class ClassificationService {
     }
 
     public Classification classify(byte[] image, int topk, long receivedNanos)
-            throws RefusedException, ImageRejectedException {
+            throws RefusedException, ImageRejectedException, InterruptedException {
         switch (model.state()) {
             case READY -> { }
             case DRAINING -> throw new RefusedException(RefusedException.Reason.DRAINING);
@@ -49,9 +50,12 @@ public class ClassificationService {
             float[] tensor = pipeline.toTensor(image);
             long inferenceStart = System.nanoTime();
             metrics.decode(inferenceStart - decodeStart);
-            float[] probabilities = model.classifier().probabilities(List.of(tensor))[0];
+            InferenceLane.Result result = model.lane().classify(tensor);
+            float[] probabilities = result.probabilities();
             long done = System.nanoTime();
-            metrics.model(done - inferenceStart, 1);
+            if (result.positionInBatch() == 0) {
+                metrics.model(result.runNanos(), result.batchSize());
+            }
 
             int[] best = TopK.indices(probabilities, topk);
             List<Classification.Prediction> predictions = new ArrayList<>(best.length);

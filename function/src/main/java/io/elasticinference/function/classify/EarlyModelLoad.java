@@ -1,5 +1,6 @@
 package io.elasticinference.function.classify;
 
+import io.elasticinference.function.config.FunctionConfig;
 import io.elasticinference.function.inference.InferenceSettings;
 import io.elasticinference.function.inference.OnnxClassifier;
 import org.eclipse.microprofile.config.Config;
@@ -51,11 +52,12 @@ public final class EarlyModelLoad {
     private static InferenceSettings settingsFromConfig() {
         Config config = ConfigProvider.getConfig();
         int cpus = Runtime.getRuntime().availableProcessors();
-        int slotsCfg = config.getOptionalValue("inference.admission.slots", Integer.class).orElse(0);
-        int threadsCfg = config.getOptionalValue("inference.model.threads", Integer.class).orElse(0);
-        int slots = slotsCfg > 0 ? slotsCfg : Math.max(1, cpus);
-        int threads = threadsCfg > 0 ? threadsCfg : Math.max(1, cpus / slots);
+        int runners = FunctionConfig.effectiveRunners(
+                config.getOptionalValue("inference.batch.runners", Integer.class).orElse(0), cpus);
+        int threads = FunctionConfig.effectiveThreads(
+                config.getOptionalValue("inference.model.threads", Integer.class).orElse(0), runners, cpus);
+        boolean spin = config.getOptionalValue("inference.model.spin-wait", Boolean.class).orElse(false);
         Path path = config.getOptionalValue("inference.model.path", String.class).map(Path::of).orElse(null);
-        return new InferenceSettings(path, threads);
+        return new InferenceSettings(path, threads, spin);
     }
 }

@@ -1,6 +1,7 @@
 package io.elasticinference.function.classify;
 
 import io.elasticinference.function.config.FunctionConfig;
+import io.elasticinference.function.inference.InferenceLane;
 import io.elasticinference.function.inference.InferenceSettings;
 import io.elasticinference.function.inference.OnnxClassifier;
 import io.elasticinference.function.metrics.FunctionMetrics;
@@ -37,6 +38,7 @@ public class ModelHolder {
 
     private volatile State state = State.LOADING;
     private volatile OnnxClassifier classifier;
+    private volatile InferenceLane lane;
     private volatile String failure = "";
 
     void onStart(@Observes StartupEvent event) {
@@ -59,17 +61,21 @@ public class ModelHolder {
         try {
             CompletableFuture<EarlyModelLoad.Loaded> early = EarlyModelLoad.take();
             EarlyModelLoad.Loaded result = early != null ? early.join() : EarlyModelLoad.load(new InferenceSettings(
-                    config.model().path().map(Path::of).orElse(null), sizing.threadsPerInference()), System.nanoTime());
+                    config.model().path().map(Path::of).orElse(null), sizing.threadsPerInference(),
+                    config.model().spinWait()), System.nanoTime());
             classifier = result.classifier();
+            lane = new InferenceLane(classifier::probabilities, config.batch().maxSize(), config.batch().maxWait(),
+                    sizing.runners());
             ModelInfo info = classifier.info();
             metrics.modelLoaded(result.nanos(), info.name(), info.weights(), info.pretrained(), info.sha256());
             if (!info.pretrained()) {
                 LOG.warnf("Serving %s with %s: predictions are NOT meaningful. Configure a torchvision safetensors "
                         + "file at build time for real ImageNet weights (see README).", info.name(), info.weights());
             }
-            LOG.infof("Model %s (%s, sha256 %s) loaded and warm in %d ms; %d slots x %d threads", info.name(),
-                    info.weights(), info.sha256(), result.nanos() / 1_000_000, sizing.slots(),
-                    sizing.threadsPerInference());
+            LOG.infof("Model %s (%s, sha256 %s) loaded and warm in %d ms; %d slots, %d model runs at once on %d "
+                    + "ONNX Runtime threads, batches up to %d", info.name(), info.weights(), info.sha256(),
+                    result.nanos() / 1_000_000, sizing.slots(), sizing.runners(), sizing.threadsPerInference(),
+                    config.batch().maxSize());
             if (state == State.LOADING) {
                 state = State.READY;
                 int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()
@@ -94,9 +100,9 @@ public class ModelHolder {
         return failure;
     }
 
-    /** The classifier; only valid when {@link #state()} is READY. */
-    public OnnxClassifier classifier() {
-        return classifier;
+    /** The lane every inference goes through; only valid when {@link #state()} is READY or DRAINING. */
+    public InferenceLane lane() {
+        return lane;
     }
 
     public ModelInfo info() {

@@ -19,14 +19,17 @@ public class Sizing {
     private final int slots;
     private final int threads;
     private final int queue;
+    private final int runners;
     private final long maxWaitNanos;
 
     @Inject
     public Sizing(FunctionConfig config) {
         int cpus = Runtime.getRuntime().availableProcessors();
         this.slots = FunctionConfig.effectiveSlots(config.admission(), cpus);
-        this.threads = FunctionConfig.effectiveThreads(config.model(), slots, cpus);
+        this.runners = FunctionConfig.effectiveRunners(config.batch().runners(), cpus);
+        this.threads = FunctionConfig.effectiveThreads(config.model().threads(), runners, cpus);
         this.queue = FunctionConfig.effectiveQueue(config.admission(), slots);
+
         this.maxWaitNanos = config.admission().maxWait().toNanos();
     }
 
@@ -36,6 +39,11 @@ public class Sizing {
 
     public int threadsPerInference() {
         return threads;
+    }
+
+    /** Model runs in flight at once. */
+    public int runners() {
+        return runners;
     }
 
     public int queueSize() {

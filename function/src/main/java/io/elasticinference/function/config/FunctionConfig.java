@@ -20,6 +20,8 @@ public interface FunctionConfig {
 
     Image image();
 
+    Batch batch();
+
     /** Number of predictions returned when the request has no {@code topk}. */
     @WithDefault("5")
     int topkDefault();
@@ -36,13 +38,20 @@ public interface FunctionConfig {
         /** An ONNX classifier with [N,3,224,224] input and [N,1000] output; empty = the packaged ResNet18. */
         Optional<String> path();
 
-        /** ONNX Runtime intra-op threads per inference; 0 = CPU count / slots. */
+        /** ONNX Runtime intra-op threads of one model run; 0 = CPU count / runners (1 on the default sizing). */
         @WithDefault("0")
         int threads();
+
+        /**
+         * Whether ONNX Runtime's idle pool threads spin instead of sleeping. Off by default: spinning threads burn
+         * the cores that concurrent runs and decoding need.
+         */
+        @WithDefault("false")
+        boolean spinWait();
     }
 
     interface Admission {
-        /** Requests processed (decode + inference) at the same time; 0 = CPU count. */
+        /** Requests processed (decode + inference) at the same time; 0 = 2 x CPU count. */
         @WithDefault("0")
         int slots();
 
@@ -59,6 +68,25 @@ public interface FunctionConfig {
         int retryAfterSeconds();
     }
 
+    /** Model runs go one at a time through a lane; what queued meanwhile runs as one batch. */
+    interface Batch {
+        /**
+         * Model runs in flight at once; 0 = CPU count. One single-threaded run per core serves the most images per
+         * second with the lowest latency under load; 1 run with {@code threads} = CPUs answers a lone request
+         * faster but loses a third of the throughput (docs/benchmarks.md).
+         */
+        @WithDefault("0")
+        int runners();
+
+        /** Largest batch handed to ONNX Runtime; 1 = every request runs alone. */
+        @WithDefault("4")
+        int maxSize();
+
+        /** How long a free model waits for a batch to fill; 0 = never (a request waits only for the run ahead). */
+        @WithDefault("0ms")
+        Duration maxWait();
+    }
+
     interface Image {
         /** Largest width x height accepted, checked from the header before decoding (decompression bombs). */
         @WithDefault("40000000")
@@ -69,14 +97,22 @@ public interface FunctionConfig {
         int maxSide();
     }
 
-    /** Derived: the number of slots actually used. */
+    /**
+     * Derived: the number of slots actually used. Two per CPU: while the lane runs one batch, the other slots decode
+     * the next images and form the next batch.
+     */
     static int effectiveSlots(Admission admission, int cpus) {
-        return admission.slots() > 0 ? admission.slots() : Math.max(1, cpus);
+        return admission.slots() > 0 ? admission.slots() : Math.max(1, 2 * cpus);
     }
 
-    /** Derived: ONNX Runtime threads per inference so that all slots together use the CPUs once. */
-    static int effectiveThreads(Model model, int slots, int cpus) {
-        return model.threads() > 0 ? model.threads() : Math.max(1, cpus / Math.max(1, slots));
+    /** Derived: model runs in flight at once. */
+    public static int effectiveRunners(int configured, int cpus) {
+        return configured > 0 ? configured : Math.max(1, cpus);
+    }
+
+    /** Derived: ONNX Runtime threads per model run, so that all runners together use the CPUs once. */
+    public static int effectiveThreads(int configured, int runners, int cpus) {
+        return configured > 0 ? configured : Math.max(1, cpus / Math.max(1, runners));
     }
 
     /** Derived: queue size. */

@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.model.ModelGenerator;
 import io.elasticinference.function.model.ModelInfo;
 
@@ -51,11 +53,14 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     public static OnnxClassifier load(InferenceSettings settings) throws IOException {
-        Map<String, String> options = Map.of(
-                "intraOpNumThreads", Integer.toString(settings.effectiveThreads()),
-                // One model call at a time per caller; parallelism across requests comes from the admission slots.
-                "interOpNumThreads", "1");
         Model model = Model.newInstance("classifier", "OnnxRuntime");
+        Map<String, Object> options;
+        try {
+            options = Map.of("sessionOptions", sessionOptions(settings));
+        } catch (OrtException e) {
+            model.close();
+            throw new IOException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+        }
         try {
             ModelInfo info;
             if (settings.modelPath() == null) {
@@ -86,6 +91,23 @@ public final class OnnxClassifier implements AutoCloseable {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * DJL's string options cannot switch off ONNX Runtime's spin-waiting, so the session options are built here and
+     * handed to DJL whole.
+     */
+    private static OrtSession.SessionOptions sessionOptions(InferenceSettings settings) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setIntraOpNumThreads(settings.effectiveThreads());
+        // Operators run one after the other; parallelism across requests comes from the admission slots.
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        if (!settings.spinWait()) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        return options;
     }
 
     private static InputStream resource(String name) throws IOException {

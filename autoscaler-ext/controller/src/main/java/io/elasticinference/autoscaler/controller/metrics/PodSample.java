@@ -8,12 +8,15 @@ package io.elasticinference.autoscaler.controller.metrics;
  * @param answered        requests answered ok, rejected or failed by the server (client mistakes excluded)
  * @param overObjective   of those, answered ok later than the objective, plus rejected and failed
  * @param modelSeconds    cumulative model time
- * @param modelCalls      cumulative model calls
+ * @param modelImages     cumulative images run through the model: the batch-size summary's sum, not the number of
+ *                        calls, because one batched call serves several requests and the policy needs time per request
  * @param inFlight        requests in a processing slot now
  * @param queued          requests waiting for a slot now
+ * @param okBuckets       cumulative counts of ok requests per duration bucket (the bounds the sample was read with,
+ *                        then +Inf); NaN where the scrape lacks a bucket
  */
 public record PodSample(double requests, double answered, double overObjective, double modelSeconds,
-                        double modelCalls, double inFlight, double queued) {
+                        double modelImages, double inFlight, double queued, double[] okBuckets) {
 
     /** The function's metric names (docs/metrics.md). */
     static final String REQUESTS = "inference_requests_total";
@@ -38,15 +41,20 @@ public record PodSample(double requests, double answered, double overObjective, 
                 : t.value(DURATION + "_bucket{outcome=\"ok\",le=\"" + format(bound) + "\"}");
         double requests = t.sum(REQUESTS);
         double[] all = {ok, rejected, serverError, okCount, okWithin, requests,
-            t.value("inference_model_duration_seconds_sum"), t.value("inference_model_duration_seconds_count"),
+            t.value("inference_model_duration_seconds_sum"), t.value("inference_batch_size_sum"),
             t.value("inference_inflight_requests"), t.value("inference_queued_requests")};
         for (double v : all) {
             if (Double.isNaN(v)) {
                 return null;
             }
         }
+        double[] buckets = new double[bucketBounds.length + 1];
+        for (int i = 0; i < bucketBounds.length; i++) {
+            buckets[i] = t.value(DURATION + "_bucket{outcome=\"ok\",le=\"" + format(bucketBounds[i]) + "\"}");
+        }
+        buckets[bucketBounds.length] = okCount;
         return new PodSample(requests, ok + rejected + serverError, okCount - okWithin + rejected + serverError,
-                all[6], all[7], all[8], all[9]);
+                all[6], all[7], all[8], all[9], buckets);
     }
 
     /** How Micrometer writes a bucket bound: "0.33", "1.0". */

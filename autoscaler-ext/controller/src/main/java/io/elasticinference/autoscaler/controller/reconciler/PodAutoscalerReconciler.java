@@ -91,7 +91,7 @@ public class PodAutoscalerReconciler implements Reconciler<PodAutoscaler> {
             scale(ns, deploymentName, decision.desired(), replicas, decision.reason(), pa);
             replicas = decision.desired();
         }
-        exportDecision(key, decision, ready);
+        exportDecision(key, decision, ready, scaling.observedLatencyS());
 
         boolean initialized = ready >= Math.min(scaling.initialScale(), Math.max(replicas, 1));
         PodAutoscalerStatus status = pa.getStatus() == null ? new PodAutoscalerStatus() : pa.getStatus();
@@ -159,20 +159,24 @@ public class PodAutoscalerReconciler implements Reconciler<PodAutoscaler> {
         }
     }
 
-    private void exportDecision(String key, LatencyDecision d, int ready) {
+    private void exportDecision(String key, LatencyDecision d, int ready, double observedLatencyS) {
         double[] g = gauges.computeIfAbsent(key, k -> {
-            double[] values = new double[4];
+            double[] values = new double[5];
             Tags tags = Tags.of("revision", k);
             Gauge.builder("latency_autoscaler_desired_replicas", values, v -> v[0]).tags(tags).register(registry);
             Gauge.builder("latency_autoscaler_ready_replicas", values, v -> v[1]).tags(tags).register(registry);
             Gauge.builder("latency_autoscaler_arrival_rate", values, v -> v[2]).tags(tags).register(registry);
             Gauge.builder("latency_autoscaler_service_seconds", values, v -> v[3]).tags(tags).register(registry);
+            // at the revision's objective percentile; NaN while there is no traffic or no data
+            Gauge.builder("latency_autoscaler_observed_latency_seconds", values, v -> v[4]).tags(tags)
+                    .register(registry);
             return values;
         });
         g[0] = d.desired();
         g[1] = ready;
         g[2] = Double.isNaN(d.forecastRate()) ? g[2] : d.forecastRate();
         g[3] = d.serviceS();
+        g[4] = observedLatencyS;
     }
 
     private static boolean isReady(Pod pod) {

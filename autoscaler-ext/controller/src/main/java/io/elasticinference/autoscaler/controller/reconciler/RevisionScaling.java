@@ -22,13 +22,16 @@ final class RevisionScaling {
     static final String PERCENTILE = "latency.autoscaling.elasticinference.io/percentile";
 
     private final LatencyTargetPolicy policy;
-    private final ObservationWindow window = new ObservationWindow();
+    private final ObservationWindow window;
     private final Map<String, String> annotations;
     private LatencyDecision last;
 
     RevisionScaling(Map<String, String> annotations, double defaultObjective, double defaultPercentile, double nowS) {
         this.annotations = Map.copyOf(annotations);
-        this.policy = new LatencyTargetPolicy(configFor(annotations, defaultObjective, defaultPercentile), nowS);
+        LatencyPolicyConfig config = configFor(annotations, defaultObjective, defaultPercentile);
+        this.policy = new LatencyTargetPolicy(config, nowS);
+        this.window = new ObservationWindow(PodScraper.BUCKETS, number(annotations, PERCENTILE, defaultPercentile)
+                / 100.0);
     }
 
     static LatencyPolicyConfig configFor(Map<String, String> a, double defaultObjective, double defaultPercentile) {
@@ -62,6 +65,11 @@ final class RevisionScaling {
         policy.observe(window.next(nowS, scrapes, ready, starting));
         last = policy.decide(nowS, current);
         return last;
+    }
+
+    /** The revision's observed latency at its objective's percentile in the last window; NaN without data. */
+    double observedLatencyS() {
+        return window.observedQuantileS();
     }
 
     LatencyDecision last() {

@@ -31,7 +31,7 @@ class ObservationWindowTest {
         PodSample s = PodSample.of(PrometheusText.parse(realScrape()), 0.33, BUCKETS);
         assertEquals(6, s.requests(), "5 ok + 1 client error");
         assertEquals(5, s.answered(), "client mistakes are not the server's latency");
-        assertEquals(5, s.modelCalls());
+        assertEquals(5, s.modelImages());
         assertTrue(s.modelSeconds() > 0 && s.modelSeconds() < 5);
         assertTrue(s.overObjective() >= 0 && s.overObjective() <= 5);
         assertEquals(0, s.inFlight());
@@ -54,7 +54,7 @@ class ObservationWindowTest {
                 inference_request_duration_seconds_bucket{outcome="ok",le="0.3"} 7.0
                 inference_request_duration_seconds_bucket{outcome="ok",le="0.33"} 8.0
                 inference_model_duration_seconds_sum 0.2
-                inference_model_duration_seconds_count 10.0
+                inference_batch_size_sum 10.0
                 inference_inflight_requests 2.0
                 inference_queued_requests 3.0
                 """;
@@ -66,12 +66,12 @@ class ObservationWindowTest {
     }
 
     static PodSample sample(double requests, double over, double calls, double queued) {
-        return new PodSample(requests, requests, over, calls * 0.015, calls, 1, queued);
+        return new PodSample(requests, requests, over, calls * 0.015, calls, 1, queued, new double[BUCKETS.length + 1]);
     }
 
     @Test
     void deltasOverPodsWithRestartsAndNewPods() {
-        ObservationWindow w = new ObservationWindow();
+        ObservationWindow w = new ObservationWindow(BUCKETS, 0.99);
         assertTrue(w.next(0, Map.of("a", sample(100, 0, 100, 0)), 1, 0).isMissing(), "no window yet");
         LatencyObservation o = w.next(2, Map.of("a", sample(160, 3, 160, 0), "b", sample(5, 0, 5, 0)), 2, 0);
         assertFalse(o.isMissing());
@@ -87,10 +87,43 @@ class ObservationWindowTest {
 
     @Test
     void aPodThatCouldNotBeScrapedMakesTheWindowMissing() {
-        ObservationWindow w = new ObservationWindow();
+        ObservationWindow w = new ObservationWindow(BUCKETS, 0.99);
         w.next(0, Map.of("a", sample(0, 0, 0, 0), "b", sample(0, 0, 0, 0)), 2, 0);
         assertTrue(w.next(2, Map.of("a", sample(50, 0, 50, 0)), 2, 0).isMissing(),
                 "partial data must not read as less load");
         assertTrue(w.next(4, Map.of(), 2, 0).isMissing());
+    }
+
+    /** Cumulative ok-bucket counts for {@code fast} requests at 20 ms and {@code slow} at 400 ms. */
+    static double[] buckets(double fast, double slow) {
+        double[] b = new double[BUCKETS.length + 1];
+        for (int i = 0; i < BUCKETS.length; i++) {
+            b[i] = (BUCKETS[i] >= 0.02 ? fast : 0) + (BUCKETS[i] >= 0.4 ? slow : 0);
+        }
+        b[BUCKETS.length] = fast + slow;
+        return b;
+    }
+
+    static PodSample withLatencies(double fast, double slow) {
+        double n = fast + slow;
+        return new PodSample(n, n, slow, n * 0.015, n, 0, 0, buckets(fast, slow));
+    }
+
+    @Test
+    void observedQuantileComesFromTheWindowsBucketDeltasOverAllPods() {
+        ObservationWindow w = new ObservationWindow(BUCKETS, 0.99);
+        w.next(0, Map.of("a", withLatencies(1000, 500), "b", withLatencies(0, 0)), 2, 0);
+        assertTrue(Double.isNaN(w.observedQuantileS()), "no window yet");
+        // In the window: a served 100 fast, b 96 fast and 4 slow: the 99th percentile (rank 198) is the second of
+        // the four in the slow requests' bucket (0.33, 0.4]: Prometheus' interpolation puts it mid-bucket.
+        w.next(2, Map.of("a", withLatencies(1100, 500), "b", withLatencies(96, 4)), 2, 0);
+        assertEquals(0.33 + (0.4 - 0.33) * 0.5, w.observedQuantileS(), 1e-9,
+                "the 500 slow requests before the window must not count");
+        w.next(4, Map.of("a", withLatencies(1200, 500), "b", withLatencies(196, 4)), 2, 0);
+        assertEquals(0.015 + 0.005 * 0.99, w.observedQuantileS(), 1e-9, "all 200 fast: inside (0.015, 0.02]");
+        w.next(6, Map.of("a", withLatencies(1200, 500), "b", withLatencies(196, 4)), 2, 0);
+        assertTrue(Double.isNaN(w.observedQuantileS()), "no traffic, no latency");
+        w.next(8, Map.of("a", withLatencies(1300, 500)), 2, 0);
+        assertTrue(Double.isNaN(w.observedQuantileS()), "a missing pod: no estimate");
     }
 }

@@ -187,7 +187,7 @@ class PodAutoscalerReconcilerTest {
                 inference_request_duration_seconds_count{outcome="ok"} %d.0
                 inference_request_duration_seconds_bucket{outcome="ok",le="0.33"} %d.0
                 inference_model_duration_seconds_sum %f
-                inference_model_duration_seconds_count %d.0
+                inference_batch_size_sum %d.0
                 inference_inflight_requests 2.0
                 inference_queued_requests %d.0
                 """.formatted(n, n, n, n * 0.015, n, queued);
