@@ -9,11 +9,11 @@ LOADTEST=loadtest/target/loadtest.jar
 IMG=../shared/reference/n01986214_hermit_crab.JPEG   # 500x375 JPEG
 PORT=${PORT:-18080}
 JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
-JDK25=${JDK25:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -n 1)}
+JDK25=${JDK25:-$(find /usr/lib/jvm -maxdepth 3 -path '/usr/lib/jvm/temurin-25*/bin/java' 2>/dev/null | sort | head -n 1)}
 RUNS=${RUNS:-5}
 OUT=${OUT:-target/bench}
 mkdir -p "$OUT"
-[ -f "$JAR" ] && [ -f "$LOADTEST" ] || { echo "build first: ./mvnw -q package -DskipTests" >&2; exit 1; }
+if [ ! -f "$JAR" ] || [ ! -f "$LOADTEST" ]; then echo "build first: ./mvnw -q package -DskipTests" >&2; exit 1; fi
 
 pid=
 stop() { if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi; pid=; }
@@ -43,10 +43,10 @@ echo
 echo "| JVM | median ms | all runs (ms) |"
 echo "|---|---:|---|"
 runs17=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17"; stop; done)
-echo "| JDK 17 | $(echo "$runs17" | median) | $(echo $runs17) |"
+echo "| JDK 17 | $(echo "$runs17" | median) | $(tr '\n' ' ' <<<"$runs17") |"
 if [ -n "$JDK25" ]; then
   runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
-  echo "| JDK 25 | $(echo "$runs25" | median) | $(echo $runs25) |"
+  echo "| JDK 25 | $(echo "$runs25" | median) | $(tr '\n' ' ' <<<"$runs25") |"
   rm -f "$OUT/app.aot"
   # Training run: exercise the endpoint, then exit cleanly so the JVM writes the cache.
   cold_start "$JDK25" -XX:AOTCacheOutput="$OUT/app.aot" >/dev/null
@@ -54,7 +54,7 @@ if [ -n "$JDK25" ]; then
   stop
   if [ -f "$OUT/app.aot" ]; then
     runsaot=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot"; stop; done)
-    echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(echo $runsaot) |"
+    echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(tr '\n' ' ' <<<"$runsaot") |"
   fi
 fi
 echo

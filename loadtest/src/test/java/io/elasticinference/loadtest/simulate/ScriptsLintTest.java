@@ -30,8 +30,9 @@ class ScriptsLintTest {
             }
             Assumptions.abort("shellcheck not installed: apt-get install shellcheck to run this test");
         }
-        Path scripts = Path.of("..", "scripts").toAbsolutePath().normalize();
-        for (String name : new String[] {"scaling-comparison.sh", "simulator-benchmark.sh"}) {
+        Path scripts = Path.of("..").toAbsolutePath().normalize();
+        for (String name : new String[] {"scripts/scaling-comparison.sh", "scripts/simulator-benchmark.sh",
+            "loadtest/bench/generator-benchmark.sh", "function/bench/run-benchmarks.sh"}) {
             Process p = new ProcessBuilder("shellcheck", scripts.resolve(name).toString()).redirectErrorStream(true)
                     .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
