@@ -35,4 +35,14 @@ public interface ControllerConfig {
 
     @WithDefault("/q/metrics")
     String metricsPath();
+
+    /**
+     * The Lease that replicas of the controller compete for: only its holder reconciles, so two replicas never
+     * scale the same revision. Active in the prod profile (quarkus.operator-sdk.activate-leader-election-for-profiles).
+     */
+    @WithDefault("latency-autoscaler-leader")
+    String leaseName();
+
+    /** Namespace of the Lease; empty = the namespace the controller runs in. */
+    java.util.Optional<String> leaseNamespace();
 }
