@@ -2,15 +2,6 @@ package io.elasticinference.autoscaler.controller.reconciler;
 
 import io.elasticinference.autoscaler.controller.apiserver.RealApiServerResource;
 import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
-import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscalerBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,15 +89,6 @@ class EndToEndWithRealFunctionTest {
         }
     }
 
-    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
 
     private int replicas() {
         return client.apps().deployments().inNamespace("default").withName("e2e-deployment").get().getSpec()
@@ -117,30 +98,7 @@ class EndToEndWithRealFunctionTest {
     @Test
     void scalesUpUnderLoadAndBackDownAfter() throws Exception {
         String ns = "default";
-        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("default").endMetadata().build()).createOr(existing -> existing.update());
-        Deployment d = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("e2e-deployment").endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "e2e").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "e2e").endMetadata()
-                .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer().endSpec()
-                .endTemplate().endSpec().build()).create();
-        d.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
-        client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
-        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("e2e-pod-1")
-                .addToLabels(PodAutoscalerReconciler.REVISION_LABEL, "e2e").endMetadata()
-                .withNewSpec().withAutomountServiceAccountToken(false).addNewContainer().withName("function")
-                .withImage("function").endContainer().endSpec().build()).create();
-        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").addNewCondition()
-                .withType("Ready").withStatus("True").endCondition().build());
-        client.pods().inNamespace(ns).resource(pod).updateStatus();
-        client.resources(PodAutoscaler.class).inNamespace(ns).resource(new PodAutoscalerBuilder()
-                .withNewMetadata().withName("e2e").withNamespace(ns)
-                .addToAnnotations(PodAutoscalerReconciler.CLASS_ANNOTATION, "latency.autoscaling.elasticinference.io")
-                .addToAnnotations(RevisionScaling.MAX_SCALE, "10").endMetadata()
-                .withNewSpec().withProtocolType("http1").withScaleTargetRef(new ObjectReferenceBuilder()
-                        .withApiVersion("apps/v1").withKind("Deployment").withName("e2e-deployment").build())
-                .endSpec().build()).create();
+        TestRevision.createWithReadyPod(client, ns, "e2e", "127.0.0.1", Map.of(RevisionScaling.MAX_SCALE, "10"));
 
         // Quiet: the controller holds one pod.
         Thread.sleep(3000);
@@ -170,7 +128,7 @@ class EndToEndWithRealFunctionTest {
         }
         long start = System.nanoTime();
         try {
-            await("scale up under load", Duration.ofSeconds(20), () -> replicas() > 1);
+            TestRevision.await("scale up under load", Duration.ofSeconds(20), () -> replicas() > 1);
         } finally {
             loading.set(false);
             for (Thread t : clients) {
@@ -183,7 +141,7 @@ class EndToEndWithRealFunctionTest {
         assertTrue(peak <= 10);
 
         // Load gone: after the policy's 60 s hold, back down to one pod.
-        await("scale down after the load", Duration.ofSeconds(100), () -> replicas() == 1);
+        TestRevision.await("scale down after the load", Duration.ofSeconds(100), () -> replicas() == 1);
         PodAutoscaler pa = client.resources(PodAutoscaler.class).inNamespace(ns).withName("e2e").get();
         assertEquals("e2e", pa.getStatus().getServiceName());
     }

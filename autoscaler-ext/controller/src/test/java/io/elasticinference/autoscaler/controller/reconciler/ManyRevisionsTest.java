@@ -2,10 +2,7 @@ package io.elasticinference.autoscaler.controller.reconciler;
 
 import io.elasticinference.autoscaler.controller.apiserver.RealApiServerResource;
 import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
-import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -51,19 +48,9 @@ class ManyRevisionsTest {
                 .create();
         for (int i = 0; i < REVISIONS; i++) {
             String name = "rev-" + i;
-            client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
-                    .withNewMetadata().withName(name + "-deployment").endMetadata()
-                    .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", name).endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                    .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer()
-                    .endSpec().endTemplate().endSpec().build()).create();
-            client.resources(PodAutoscaler.class).inNamespace(NS).resource(new PodAutoscalerBuilder()
-                    .withNewMetadata().withName(name).withNamespace(NS)
-                    .addToAnnotations(PodAutoscalerReconciler.CLASS_ANNOTATION,
-                            "latency.autoscaling.elasticinference.io").endMetadata()
-                    .withNewSpec().withProtocolType("http1").withScaleTargetRef(new ObjectReferenceBuilder()
-                            .withApiVersion("apps/v1").withKind("Deployment").withName(name + "-deployment").build())
-                    .endSpec().build()).create();
+            client.apps().deployments().inNamespace(NS).resource(TestRevision.deployment(name)).create();
+            client.resources(PodAutoscaler.class).inNamespace(NS)
+                    .resource(TestRevision.podAutoscaler(NS, name, TestRevision.OUR_CLASS, Map.of())).create();
         }
 
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -2,12 +2,9 @@ package io.elasticinference.autoscaler.controller.reconciler;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
-import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscalerBuilder;
 import io.fabric8.knative.internal.networking.v1alpha1.ServerlessService;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -79,37 +76,18 @@ class PodAutoscalerReconcilerTest {
 
     private void revision(String name, String autoscalerClass) {
         String ns = "default";
-        Deployment d = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName(name + "-deployment").endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", name).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer().endSpec()
-                .endTemplate().endSpec()
-                .withNewStatus().withReadyReplicas(1).withReplicas(1).endStatus().build()).create();
-        assertTrue(d != null);
-        client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-pod-1")
-                .addToLabels(PodAutoscalerReconciler.REVISION_LABEL, name).endMetadata()
-                .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer().endSpec()
-                .withNewStatus().withPodIP("127.0.0.1").addNewCondition().withType("Ready").withStatus("True")
-                .endCondition().endStatus().build()).create();
-        client.resources(PodAutoscaler.class).inNamespace(ns).resource(new PodAutoscalerBuilder()
-                .withNewMetadata().withName(name).withNamespace(ns).withGeneration(1L)
-                .addToAnnotations(PodAutoscalerReconciler.CLASS_ANNOTATION, autoscalerClass)
-                .addToAnnotations(RevisionScaling.MIN_SCALE, "1")
-                .addToAnnotations(RevisionScaling.MAX_SCALE, "10").endMetadata()
-                .withNewSpec().withProtocolType("http1").withScaleTargetRef(new ObjectReferenceBuilder()
-                        .withApiVersion("apps/v1").withKind("Deployment").withName(name + "-deployment").build())
-                .endSpec().build()).create();
+        Deployment d = TestRevision.deployment(name);
+        d.setStatus(new DeploymentStatusBuilder().withReadyReplicas(1).withReplicas(1).build());
+        assertTrue(client.apps().deployments().inNamespace(ns).resource(d).create() != null);
+        client.pods().inNamespace(ns).resource(TestRevision.readyPod(name + "-pod-1", name, "127.0.0.1")).create();
+        PodAutoscaler pa = TestRevision.podAutoscaler(ns, name, autoscalerClass,
+                Map.of(RevisionScaling.MIN_SCALE, "1", RevisionScaling.MAX_SCALE, "10"));
+        pa.getMetadata().setGeneration(1L);
+        client.resources(PodAutoscaler.class).inNamespace(ns).resource(pa).create();
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
+        TestRevision.await(what, Duration.ofSeconds(30), condition);
     }
 
     private int replicas(String deployment) {

@@ -3,16 +3,8 @@ package io.elasticinference.autoscaler.controller.reconciler;
 import com.sun.net.httpserver.HttpServer;
 import io.elasticinference.autoscaler.controller.apiserver.RealApiServerResource;
 import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
-import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscalerBuilder;
 import io.fabric8.knative.internal.networking.v1alpha1.ServerlessService;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,44 +71,13 @@ class RealApiServerReconcilerTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
+        TestRevision.await(what, Duration.ofSeconds(40), condition);
     }
 
     @Test
     void scalesARevisionOnARealApiServer() throws Exception {
         String ns = "default";
-        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("default").endMetadata().build()).createOr(existing -> existing.update());
-        Deployment d = client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("real-deployment").endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "real").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "real").endMetadata()
-                .withNewSpec().addNewContainer().withName("function").withImage("function").endContainer().endSpec()
-                .endTemplate().endSpec().build()).create();
-        d.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
-        client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
-
-        Pod pod = client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("real-pod-1")
-                .addToLabels(PodAutoscalerReconciler.REVISION_LABEL, "real").endMetadata()
-                .withNewSpec().withAutomountServiceAccountToken(false).addNewContainer().withName("function")
-                .withImage("function").endContainer().endSpec().build()).create();
-        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").addNewCondition()
-                .withType("Ready").withStatus("True").endCondition().build());
-        client.pods().inNamespace(ns).resource(pod).updateStatus();
-
-        client.resources(PodAutoscaler.class).inNamespace(ns).resource(new PodAutoscalerBuilder()
-                .withNewMetadata().withName("real").withNamespace(ns)
-                .addToAnnotations(PodAutoscalerReconciler.CLASS_ANNOTATION, "latency.autoscaling.elasticinference.io")
-                .addToAnnotations(RevisionScaling.MAX_SCALE, "8").endMetadata()
-                .withNewSpec().withProtocolType("http1").withScaleTargetRef(new ObjectReferenceBuilder()
-                        .withApiVersion("apps/v1").withKind("Deployment").withName("real-deployment").build())
-                .endSpec().build()).create();
+        TestRevision.createWithReadyPod(client, ns, "real", "127.0.0.1", Map.of(RevisionScaling.MAX_SCALE, "8"));
 
         await("the ServerlessService", () -> client.resources(ServerlessService.class).inNamespace(ns)
                 .withName("real").get() != null);
