@@ -30,8 +30,7 @@ final class RevisionScaling {
         this.annotations = Map.copyOf(annotations);
         LatencyPolicyConfig config = configFor(annotations, defaultObjective, defaultPercentile);
         this.policy = new LatencyTargetPolicy(config, nowS);
-        this.window = new ObservationWindow(PodScraper.BUCKETS, number(annotations, PERCENTILE, defaultPercentile)
-                / 100.0);
+        this.window = new ObservationWindow(PodScraper.BUCKETS, config.percentile());
     }
 
     static LatencyPolicyConfig configFor(Map<String, String> a, double defaultObjective, double defaultPercentile) {
