@@ -27,7 +27,13 @@ public final class LatencyTargetPolicy {
     private final double[] arrivals;
     private final double[] overObjective;
     private final double[] answered;
+    /** Whether the window ran on at least the pods the model asked for, none starting, for a feedback window. */
+    private final boolean[] planInPlace;
+    private int lastPlannedPods;
+    private double planSinceS;
     private long windows;
+    /** First window of the current level: a shift in load starts a new fit, see {@link #forecastRate()}. */
+    private long levelStart;
     private double serviceDemand = Double.NaN;
     private double correction = 1;
     private int queued;
@@ -41,7 +47,9 @@ public final class LatencyTargetPolicy {
         this.arrivals = new double[history];
         this.overObjective = new double[history];
         this.answered = new double[history];
+        this.planInPlace = new boolean[history];
         this.lastArrivalS = nowS;
+        this.planSinceS = nowS;
     }
 
     public LatencyPolicyConfig config() {
@@ -63,6 +71,15 @@ public final class LatencyTargetPolicy {
         arrivals[i] = o.arrivals() * perSecond;
         overObjective[i] = o.overObjective();
         answered[i] = o.answered();
+        if (o.startingPods() > 0 || o.readyPods() < lastPlannedPods) {
+            planSinceS = Double.NaN;
+        } else if (Double.isNaN(planSinceS)) {
+            planSinceS = o.endS() - o.windowS();
+        }
+        // Requests admitted while capacity was short finish late for a while after the new pods are up (a backlog
+        // stays on the pods that took it): only once the plan has held for a whole feedback window are misses the
+        // model's.
+        planInPlace[i] = !Double.isNaN(planSinceS) && o.endS() - planSinceS >= config.feedbackWindowS();
         windows++;
         if (o.arrivals() > 0) {
             lastArrivalS = o.endS();
@@ -83,7 +100,7 @@ public final class LatencyTargetPolicy {
 
     /** Recent rate plus the upward trend over the look-ahead (least squares over the trend window). */
     double forecastRate() {
-        int n = (int) Math.min(windows, config.trendWindowS());
+        int n = (int) Math.min(windows - levelStart, config.trendWindowS());
         if (n == 0) {
             return 0;
         }
@@ -109,8 +126,13 @@ public final class LatencyTargetPolicy {
         double slopeError = n >= 3 ? noise / Math.sqrt(sxxc) : Double.POSITIVE_INFINITY;
         double trend = slope > 3 * slopeError ? slope : 0;
         double last = arrivals[(int) ((windows - 1) % history)];
-        double now = last > level + 3 * noise ? last : Math.max(level, mean); // a burst is believed at once
-        return Math.max(0, now + trend * config.lookaheadS());
+        if (last > level + 3 * noise) {
+            // A burst is believed at once. The fit then starts again from it: a line through a step keeps a steep
+            // slope for a whole trend window after the step, and extrapolating it asked for about twice the pods.
+            levelStart = windows - 1;
+            return Math.max(0, last + trend * config.lookaheadS());
+        }
+        return Math.max(0, Math.max(level, mean) + trend * config.lookaheadS());
     }
 
     /** Fewest pods for which the modelled share of requests over the objective is within budget. */
@@ -136,12 +158,20 @@ public final class LatencyTargetPolicy {
         return 100_000;
     }
 
+    /**
+     * Share of answers over the objective in the feedback window, counting only windows that ran on the capacity the
+     * model had planned: misses while new pods are still starting are the start-up lag's, not the model's, and
+     * correcting the model for them kept the revision over-provisioned long after the pods were up.
+     */
     private double shareOverObjective() {
         int n = (int) Math.min(windows, config.feedbackWindowS());
         double over = 0;
         double all = 0;
         for (int k = 1; k <= n; k++) {
             int i = (int) ((windows - k) % history);
+            if (!planInPlace[i]) {
+                continue;
+            }
             over += overObjective[i];
             all += answered[i];
         }
@@ -161,6 +191,7 @@ public final class LatencyTargetPolicy {
         int model = podsFor(rate, service);
         // Only queued requests count as backlog: those in service on a saturated pod stay where they are.
         int withBacklog = queued > 0 ? podsFor(rate + queued / config.backlogDrainS(), service) : model;
+        lastPlannedPods = Math.max(model, withBacklog);
 
         double share = shareOverObjective();
         if (!Double.isNaN(share)) {

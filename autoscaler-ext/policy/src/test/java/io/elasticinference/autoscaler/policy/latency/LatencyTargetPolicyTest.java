@@ -149,4 +149,45 @@ class LatencyTargetPolicyTest {
         }
         assertEquals(0.030, p.serviceS(), 0.001);
     }
+
+    @Test
+    void aStepIsMetAtOnceWithoutExtrapolatingItAsATrend() {
+        LatencyTargetPolicy p = policy();
+        int pods = 3;
+        for (int t = 1; t <= 60; t++) {
+            p.observe(second(t, 80, pods));
+            pods = p.decide(t, pods).desired();
+        }
+        int needed = p.podsFor(400, 0.015);
+        int peak = 0;
+        for (int t = 61; t <= 90; t++) {
+            // pods come up at once here: what is left to judge is how many the policy asks for
+            p.observe(second(t, 400, pods));
+            LatencyDecision d = p.decide(t, pods);
+            if (t == 61) {
+                assertTrue(d.desired() >= needed, "the first decision after the step must cover it: " + d);
+            }
+            pods = d.desired();
+            peak = Math.max(peak, pods);
+        }
+        // the first second's extrapolation may add a little; a line fitted across the step would ask for about 2x
+        assertTrue(peak <= Math.ceil(needed * 1.35), "peak " + peak + " for a level that needs " + needed);
+    }
+
+    @Test
+    void missesWhileNewPodsStartDoNotCorrectTheModel() {
+        LatencyTargetPolicy p = policy();
+        for (int t = 1; t <= 30; t++) {
+            // every answer is late, but the pods the model asked for are still starting: start-up lag, not model error
+            p.observe(new LatencyObservation(t, 1, 300, 300, 300, Double.NaN, 0, 50, 0, 2, 8));
+            p.decide(t, 10);
+        }
+        assertEquals(1.0, p.decide(31, 10).correction(), 1e-9);
+        for (int t = 31; t <= 60; t++) {
+            // the same misses with the planned pods all up for longer than a feedback window: the model is wrong
+            p.observe(new LatencyObservation(t, 1, 300, 300, 300, Double.NaN, 0, 50, 0, 10, 0));
+            p.decide(t, 10);
+        }
+        assertTrue(p.decide(61, 10).correction() > 1.0, "misses with the plan in place must raise the correction");
+    }
 }
