@@ -13,11 +13,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.model.ModelGenerator;
 import io.elasticinference.function.model.ModelInfo;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,6 +36,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class OnnxClassifier implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(OnnxClassifier.class);
+
     public static final String PACKAGED_MODEL = "model/" + ModelGenerator.ONNX;
     public static final String PACKAGED_INFO = "model/" + ModelGenerator.INFO;
     private static final int CHANNELS = 3;
@@ -45,7 +51,32 @@ public final class OnnxClassifier implements AutoCloseable {
 
     private final Model model;
     private final ModelInfo info;
-    private final ConcurrentLinkedQueue<Predictor<NDList, NDList>> predictors = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<PooledPredictor> predictors = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A predictor and its input buffer. The buffer is direct and in native order, so ONNX Runtime reads the batch
+     * where it lies; from a heap buffer it allocated a fresh direct copy per call (600 KB per image), garbage the JVM
+     * frees only on a GC: ~100 MB of native memory under load. One caller at a time uses a pooled predictor, so its
+     * buffer is never shared.
+     */
+    private static final class PooledPredictor {
+        final Predictor<NDList, NDList> predictor;
+        private FloatBuffer input;
+
+        PooledPredictor(Predictor<NDList, NDList> predictor) {
+            this.predictor = predictor;
+        }
+
+        FloatBuffer input(int floats) {
+            if (input == null || input.capacity() < floats) {
+                input = java.nio.ByteBuffer.allocateDirect(floats * Float.BYTES).order(java.nio.ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+            }
+            input.clear();
+            input.limit(floats);
+            return input;
+        }
+    }
 
     private OnnxClassifier(Model model, ModelInfo info) {
         this.model = model;
@@ -64,18 +95,18 @@ public final class OnnxClassifier implements AutoCloseable {
         try {
             ModelInfo info;
             if (settings.modelPath() == null) {
-                try (InputStream in = resource(PACKAGED_MODEL)) {
-                    model.load(in, options);
-                }
                 try (InputStream in = resource(PACKAGED_INFO)) {
                     info = ModelInfo.read(in);
                 }
+                loadPackaged(model, options);
             } else {
+                // ONNX Runtime reads the file itself; the checksum is computed on a stream, so a large model never
+                // passes through the Java heap.
+                model.load(settings.modelPath(), null, options);
                 String sha;
                 try (DigestInputStream in = new DigestInputStream(Files.newInputStream(settings.modelPath()),
                         MessageDigest.getInstance("SHA-256"))) {
-                    model.load(in, options);
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                    in.transferTo(OutputStream.nullOutputStream());
                     sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
                 }
                 info = new ModelInfo(settings.modelPath().getFileName().toString(),
@@ -110,6 +141,47 @@ public final class OnnxClassifier implements AutoCloseable {
         return options;
     }
 
+    /**
+     * The packaged model is handed to ONNX Runtime as a file. Loaded from a stream, DJL first collects all 47 MB on
+     * the Java heap, twice while its buffer grows: with the 128 MB heap the JVM gives itself in a 512 MiB container
+     * the load failed with "Java heap space". From the jar the model is copied to a temporary file, which is deleted
+     * once the session holds it; where no temporary file can be written (a read-only file system without a writable
+     * temp directory) the stream is the fallback.
+     */
+    private static void loadPackaged(Model model, Map<String, Object> options)
+            throws IOException, MalformedModelException {
+        java.net.URL url = OnnxClassifier.class.getClassLoader().getResource(PACKAGED_MODEL);
+        if (url == null) {
+            throw new IOException(PACKAGED_MODEL + " is not on the classpath: build the function with ./mvnw package");
+        }
+        if ("file".equals(url.getProtocol())) {
+            try {
+                model.load(Path.of(url.toURI()), null, options);
+                return;
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException("bad model location " + url, e);
+            }
+        }
+        Path copy;
+        try {
+            copy = Files.createTempFile("elastic-inference-model", ".onnx");
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warnf("no temporary file for the model (%s): loading it through the Java heap", e.getMessage());
+            try (InputStream in = resource(PACKAGED_MODEL)) {
+                model.load(in, options);
+            }
+            return;
+        }
+        try {
+            try (InputStream in = resource(PACKAGED_MODEL)) {
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            }
+            model.load(copy, null, options);
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
     private static InputStream resource(String name) throws IOException {
         InputStream in = OnnxClassifier.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
@@ -137,18 +209,20 @@ public final class OnnxClassifier implements AutoCloseable {
     public float[][] probabilities(List<float[]> chwTensors) {
         int n = chwTensors.size();
         int per = CHANNELS * SIZE * SIZE;
-        FloatBuffer batch = FloatBuffer.allocate(n * per);
+        PooledPredictor pooled = predictors.poll();
+        if (pooled == null) {
+            pooled = new PooledPredictor(model.newPredictor(new NoopTranslator()));
+        }
+        Predictor<NDList, NDList> predictor = pooled.predictor;
+        FloatBuffer batch = pooled.input(n * per);
         for (float[] t : chwTensors) {
             if (t.length != per) {
+                predictors.offer(pooled);
                 throw new IllegalArgumentException("each tensor must hold 3x224x224 floats");
             }
             batch.put(t);
         }
         batch.flip();
-        Predictor<NDList, NDList> predictor = predictors.poll();
-        if (predictor == null) {
-            predictor = model.newPredictor(new NoopTranslator());
-        }
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray input = manager.create(batch, new Shape(n, CHANNELS, SIZE, SIZE));
             NDList output = predictor.predict(new NDList(input));
@@ -162,7 +236,7 @@ public final class OnnxClassifier implements AutoCloseable {
         } catch (TranslateException e) {
             throw new IllegalStateException("inference failed: " + e.getMessage(), e);
         } finally {
-            predictors.offer(predictor);
+            predictors.offer(pooled);
         }
     }
 
@@ -186,9 +260,9 @@ public final class OnnxClassifier implements AutoCloseable {
 
     @Override
     public void close() {
-        Predictor<NDList, NDList> p;
+        PooledPredictor p;
         while ((p = predictors.poll()) != null) {
-            p.close();
+            p.predictor.close();
         }
         model.close();
     }

@@ -99,6 +99,31 @@ class ProcessLifecycleIT {
         assertTrue(predict.headers().firstValue("Retry-After").isPresent());
     }
 
+    /**
+     * What the JVM gives itself in the Knative manifests' 512 MiB container (serial GC, a quarter of the memory as
+     * heap): loading the 47 MB model through the heap failed there with "Java heap space".
+     */
+    @Test
+    void loadsAndServesWithTheHeapOfA512MiBContainer() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        String base = start(log, "-Xmx128m", "-XX:+UseSerialGC");
+        long start = System.nanoTime();
+        while (status(base + "/q/health/ready") != 200) {
+            assertTrue(process.isAlive(), Files.readString(log));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
+            Thread.sleep(20);
+        }
+        byte[] image = Files.readAllBytes(SharedData.dir().resolve("reference/n02977058_cash_machine.JPEG"));
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/predict"))
+                    .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+        }
+        String output = Files.readString(log);
+        assertTrue(!output.contains("OutOfMemoryError") && !output.contains("heap space"), output);
+    }
+
     @Test
     void drainsOnSigterm() throws Exception {
         Path log = Files.createTempFile("function", ".log");
