@@ -13,6 +13,7 @@ JDK25=${JDK25:-$(find /usr/lib/jvm -maxdepth 3 -path '/usr/lib/jvm/temurin-25*/b
 RUNS=${RUNS:-5}
 OUT=${OUT:-target/bench}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)   # absolute: the function is started from its application directory
 if [ ! -f "$JAR" ] || [ ! -f "$LOADTEST" ]; then echo "build first: ./mvnw -q package -DskipTests" >&2; exit 1; fi
 
 pid=
@@ -24,7 +25,8 @@ cold_start() {
   local java=$1; shift
   local t0 t1
   t0=$(date +%s%N)
-  "$java" "$@" -Dquarkus.http.port="$PORT" -jar "$JAR" >"$OUT/function.log" 2>&1 &
+  # From the application directory: the AppCDS archive only matches the class path it was dumped with.
+  (cd "$(dirname "$JAR")" && exec "$java" "$@" -Dquarkus.http.port="$PORT" -jar quarkus-run.jar) >"$OUT/function.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null -H 'Content-Type: image/jpeg' --data-binary @"$IMG" "http://127.0.0.1:$PORT/predict"; do
     kill -0 "$pid" 2>/dev/null || { echo "function died" >&2; cat "$OUT/function.log" >&2; exit 1; }
@@ -44,6 +46,10 @@ echo "| JVM | median ms | all runs (ms) |"
 echo "|---|---:|---|"
 runs17=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17"; stop; done)
 echo "| JDK 17 | $(echo "$runs17" | median) | $(tr '\n' ' ' <<<"$runs17") |"
+if [ -f "$(dirname "$JAR")/app-cds.jsa" ]; then
+  runscds=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa; stop; done)
+  echo "| JDK 17 + AppCDS archive | $(echo "$runscds" | median) | $(tr '\n' ' ' <<<"$runscds") |"
+fi
 if [ -n "$JDK25" ]; then
   runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
   echo "| JDK 25 | $(echo "$runs25" | median) | $(tr '\n' ' ' <<<"$runs25") |"
@@ -88,3 +94,21 @@ done
 load "overload-10x-600rps" "$(rate_file 600 15)" --arrival poisson --timeout 5s
 echo
 echo "Peak RSS of the function over all of the above: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/"$pid"/status)"
+stop
+
+# The same function as the Knative manifests run it: a 512 MiB container gives the JVM the serial GC and a quarter of
+# the memory as heap; the manifests also cap glibc's malloc arenas (one per thread by default, each holding freed
+# memory).
+echo
+echo "### As in a 512 MiB container (JDK 17, -XX:+UseSerialGC -Xmx128m, MALLOC_ARENA_MAX=2)"
+echo
+echo "| run | requests | ok | errors | p50 ms | p99 ms | max ms | client send lag p99 ms |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+MALLOC_ARENA_MAX=2 cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xmx128m >/dev/null
+java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
+  --images ../shared/imagenet/sample --out "$OUT/warmup-container" --quiet --no-plots
+load "container-one-at-a-time-10rps" "$OUT/rate-10.txt" --arrival uniform
+load "container-open-loop-55rps" "$OUT/rate-55.txt" --arrival poisson
+load "container-overload-10x-600rps" "$OUT/rate-600.txt" --arrival poisson --timeout 5s
+echo
+echo "Peak RSS of the function over the container runs: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/"$pid"/status)"
