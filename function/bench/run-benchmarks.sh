@@ -53,11 +53,9 @@ fi
 if [ -n "$JDK25" ]; then
   runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
   echo "| JDK 25 | $(echo "$runs25" | median) | $(tr '\n' ' ' <<<"$runs25") |"
-  rm -f "$OUT/app.aot"
-  # Training run: exercise the endpoint, then exit cleanly so the JVM writes the cache.
-  cold_start "$JDK25" -XX:AOTCacheOutput="$OUT/app.aot" >/dev/null
-  for _ in $(seq 20); do curl -sf -o /dev/null -H 'Content-Type: image/jpeg' --data-binary @"$IMG" "http://127.0.0.1:$PORT/predict"; done
-  stop
+  # The same training run as Dockerfile.jvm's.
+  TRAIN_PORT=$PORT function/src/main/docker/train-aot-cache.sh "$JDK25" "$(dirname "$JAR")" "$OUT/app.aot" \
+    function/src/main/docker/training.jpg >&2
   if [ -f "$OUT/app.aot" ]; then
     runsaot=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot"; stop; done)
     echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(tr '\n' ' ' <<<"$runsaot") |"

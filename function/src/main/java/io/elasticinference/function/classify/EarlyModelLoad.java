@@ -9,6 +9,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The model load (and warm-up inference) started from {@code main}, before Quarkus boots. {@link ModelHolder} takes
@@ -22,12 +25,27 @@ public final class EarlyModelLoad {
     record Loaded(OnnxClassifier classifier, long nanos) {
     }
 
+    /** A model load takes ~1 s; an exit waits at most this long for one in progress. */
+    private static final long EXIT_WAIT_FOR_LOAD_S = 10;
+
     private EarlyModelLoad() {
     }
 
     public static void start() {
         long start = System.nanoTime();
-        pending = CompletableFuture.supplyAsync(() -> load(settingsFromConfig(), start));
+        CompletableFuture<Loaded> loading = CompletableFuture.supplyAsync(() -> load(settingsFromConfig(), start));
+        pending = loading;
+        // Exiting while ONNX Runtime creates its session (Quarkus failed to start, or SIGTERM during start-up) tore
+        // the native library down under the loading thread: SIGSEGV and an hs_err file instead of a clean exit.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                loading.get(EXIT_WAIT_FOR_LOAD_S, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // failed or too slow: nothing more to wait for
+            }
+        }, "model-load-exit-wait"));
     }
 
     /** The early load, if one was started; null otherwise. */
