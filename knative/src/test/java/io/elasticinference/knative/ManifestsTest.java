@@ -193,4 +193,28 @@ class ManifestsTest {
         assertTrue(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
         assertFalse(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true));
     }
+
+    /**
+     * Every setting in the controller's ConfigMap is a key the controller reads (as documented in docs/controller.md,
+     * where each key of ControllerConfig is listed): an environment name nobody reads is silently ignored, and the
+     * ConfigMap once set LATENCY_AUTOSCALER_CLASS where the key is class-name.
+     */
+    @Test
+    void theControllerConfigMapSetsOnlyKeysTheControllerReads() throws IOException {
+        String doc = Files.readString(DIR.resolve("..").resolve("docs").resolve("controller.md"));
+        java.util.Set<String> documented = new java.util.HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`(latency-autoscaler\\.[a-z.-]+)`").matcher(doc);
+        while (m.find()) {
+            documented.add(m.group(1).toUpperCase(java.util.Locale.ROOT).replaceAll("[.-]", "_"));
+        }
+        // "`.namespace-label`" style shorthands in the table are not needed: every key appears in full at least once
+        JsonNode configMap = documents(DIR.resolve("controller.yaml")).stream()
+                .filter(d -> d.path("kind").asText().equals("ConfigMap")).findFirst().orElseThrow();
+        java.util.Iterator<String> keys = configMap.path("data").fieldNames();
+        assertTrue(keys.hasNext(), "the ConfigMap sets nothing");
+        while (keys.hasNext()) {
+            String key = keys.next();
+            assertTrue(documented.contains(key), key + " is not a documented controller setting: " + documented);
+        }
+    }
 }

@@ -25,7 +25,40 @@ public interface ControllerConfig {
     @WithDefault("99")
     double percentile();
 
-    /** Timeout of one pod scrape. */
+    /** Where the function's metrics come from: {@code pods} (scrape each ready pod) or {@code prometheus}. */
+    @WithDefault("pods")
+    MetricsSourceKind metricsSource();
+
+    /** The two metrics sources. */
+    enum MetricsSourceKind { PODS, PROMETHEUS }
+
+    /** Pod scrapes in flight at once, over all revisions. */
+    @WithDefault("32")
+    int maxConcurrentScrapes();
+
+    /** Reading the metrics from a Prometheus server (metrics-source=prometheus). */
+    Prometheus prometheus();
+
+    interface Prometheus {
+        /** The server, e.g. http://prometheus.monitoring:9090; required with metrics-source=prometheus. */
+        java.util.Optional<java.net.URI> url();
+
+        /** The label that holds the pod name (what the scrape config's relabelling writes). */
+        @WithDefault("pod")
+        String podLabel();
+
+        @WithDefault("namespace")
+        String namespaceLabel();
+
+        /**
+         * Samples older than this are not used (the pod counts as not scraped, and the scale holds): a few scrape
+         * intervals, so one slow scrape does not stop scaling but a dead target does.
+         */
+        @WithDefault("15s")
+        Duration maxAge();
+    }
+
+    /** Timeout of one pod scrape (and of one Prometheus query). */
     @WithDefault("500ms")
     Duration scrapeTimeout();
 

@@ -16,6 +16,11 @@ public final class PrometheusText {
         this.samples = samples;
     }
 
+    /** Samples already keyed the way the exposition writes them, e.g. by {@link PrometheusApiSource}. */
+    static PrometheusText of(Map<String, Double> samples) {
+        return new PrometheusText(new LinkedHashMap<>(samples));
+    }
+
     public static PrometheusText parse(String text) {
         Map<String, Double> samples = new LinkedHashMap<>();
         for (String line : text.split("\n")) {

@@ -1,7 +1,9 @@
 package io.elasticinference.autoscaler.controller.reconciler;
 
 import io.elasticinference.autoscaler.controller.config.ControllerConfig;
-import io.elasticinference.autoscaler.controller.metrics.PodSample;
+import io.elasticinference.autoscaler.controller.metrics.MetricsSource;
+import io.elasticinference.autoscaler.controller.metrics.PodScraper;
+import io.elasticinference.autoscaler.controller.metrics.PrometheusApiSource;
 import io.elasticinference.autoscaler.controller.status.PodAutoscalerConditions;
 import io.elasticinference.autoscaler.policy.latency.LatencyDecision;
 import io.fabric8.knative.internal.autoscaling.v1alpha1.PodAutoscaler;
@@ -21,6 +23,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -52,9 +55,24 @@ public class PodAutoscalerReconciler implements Reconciler<PodAutoscaler> {
     @Inject
     MeterRegistry registry;
 
-    private final PodScraper scraper = new PodScraper();
+    private MetricsSource metrics;
     private final Map<String, RevisionScaling> revisions = new ConcurrentHashMap<>();
     private final Map<String, double[]> gauges = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void chooseMetricsSource() {
+        metrics = switch (config.metricsSource()) {
+            case PODS -> new PodScraper(config.metricsPort(), config.metricsPath(), config.scrapeTimeout(),
+                    config.maxConcurrentScrapes());
+            case PROMETHEUS -> new PrometheusApiSource(config.prometheus().url().orElseThrow(() ->
+                    new IllegalStateException("latency-autoscaler.metrics-source=prometheus needs "
+                            + "latency-autoscaler.prometheus.url")), config.prometheus().podLabel(),
+                    config.prometheus().namespaceLabel(), config.scrapeTimeout(), config.prometheus().maxAge());
+        };
+        LOG.infof("Metrics from %s", config.metricsSource() == ControllerConfig.MetricsSourceKind.PODS
+                ? "each pod's :" + config.metricsPort() + config.metricsPath()
+                : "Prometheus at " + config.prometheus().url().orElseThrow());
+    }
 
     @Override
     public UpdateControl<PodAutoscaler> reconcile(PodAutoscaler pa, Context<PodAutoscaler> context) {
@@ -91,15 +109,13 @@ public class PodAutoscalerReconciler implements Reconciler<PodAutoscaler> {
         int ready = deployment == null || deployment.getStatus() == null
                 || deployment.getStatus().getReadyReplicas() == null ? 0 : deployment.getStatus().getReadyReplicas();
 
-        List<PodScraper.Target> targets = new ArrayList<>();
+        List<MetricsSource.Pod> targets = new ArrayList<>();
         for (Pod pod : client.pods().inNamespace(ns).withLabel(REVISION_LABEL, name).list().getItems()) {
             if (isReady(pod) && pod.getStatus().getPodIP() != null) {
-                targets.add(new PodScraper.Target(pod.getMetadata().getName(), pod.getStatus().getPodIP()));
+                targets.add(new MetricsSource.Pod(pod.getMetadata().getName(), pod.getStatus().getPodIP()));
             }
         }
-        Map<String, PodSample> samples = scraper.scrape(targets, config.metricsPort(), config.metricsPath(),
-                config.scrapeTimeout(), Double.parseDouble(annotations.getOrDefault(RevisionScaling.OBJECTIVE,
-                        Double.toString(config.objective()))));
+        MetricsSource.Collected samples = metrics.collect(ns, targets, scaling.objectiveS());
         LatencyDecision decision = scaling.decide(now, samples, targets.size(), Math.max(0, replicas - ready),
                 Math.max(replicas, 1));
         if (deployment != null && decision.desired() != replicas && !"hold-no-data".equals(decision.reason())

@@ -1,7 +1,7 @@
 package io.elasticinference.autoscaler.controller.reconciler;
 
+import io.elasticinference.autoscaler.controller.metrics.MetricsSource;
 import io.elasticinference.autoscaler.controller.metrics.ObservationWindow;
-import io.elasticinference.autoscaler.controller.metrics.PodSample;
 import io.elasticinference.autoscaler.policy.latency.LatencyDecision;
 import io.elasticinference.autoscaler.policy.latency.LatencyPolicyConfig;
 import io.elasticinference.autoscaler.policy.latency.LatencyTargetPolicy;
@@ -25,12 +25,15 @@ final class RevisionScaling {
     private final ObservationWindow window;
     private final Map<String, String> annotations;
     private LatencyDecision last;
+    private double lastSampledAtS = Double.NEGATIVE_INFINITY;
+    /** Samples less than this much newer than the last ones are the same scrape seen again (clock rounding). */
+    private static final double MIN_NEW_DATA_S = 0.2;
 
     RevisionScaling(Map<String, String> annotations, double defaultObjective, double defaultPercentile, double nowS) {
         this.annotations = Map.copyOf(annotations);
         LatencyPolicyConfig config = configFor(annotations, defaultObjective, defaultPercentile);
         this.policy = new LatencyTargetPolicy(config, nowS);
-        this.window = new ObservationWindow(PodScraper.BUCKETS, config.percentile());
+        this.window = new ObservationWindow(io.elasticinference.autoscaler.controller.metrics.PodScraper.BUCKETS, config.percentile());
     }
 
     static LatencyPolicyConfig configFor(Map<String, String> a, double defaultObjective, double defaultPercentile) {
@@ -60,10 +63,25 @@ final class RevisionScaling {
         return annotations.equals(Map.copyOf(current));
     }
 
-    LatencyDecision decide(double nowS, Map<String, PodSample> scrapes, int ready, int starting, int current) {
-        policy.observe(window.next(nowS, scrapes, ready, starting));
+    /**
+     * One tick. Samples through Prometheus are as old as its last scrape: the window is placed at the time they
+     * describe, and a tick that brings nothing newer than the last one adds no observation (the previous decision's
+     * inputs stand), rather than a window of zero arrivals.
+     */
+    LatencyDecision decide(double nowS, MetricsSource.Collected collected, int ready, int starting, int current) {
+        double sampledAtS = nowS - collected.ageS();
+        if (collected.samples().isEmpty() || sampledAtS > lastSampledAtS + MIN_NEW_DATA_S) {
+            policy.observe(window.next(sampledAtS, collected.samples(), ready, starting));
+            if (!collected.samples().isEmpty()) {
+                lastSampledAtS = sampledAtS;
+            }
+        }
         last = policy.decide(nowS, current);
         return last;
+    }
+
+    double objectiveS() {
+        return policy.config().objectiveS();
     }
 
     /** The revision's observed latency at its objective's percentile in the last window; NaN without data. */
