@@ -20,11 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,38 +101,33 @@ class EndToEndWithRealFunctionTest {
         Thread.sleep(3000);
         assertEquals(1, replicas());
 
-        // Load beyond one pod's capacity: 8 clients back to back on the real function.
-        byte[] image = Files.readAllBytes(Path.of(System.getProperty("shared.dir", "../../../shared"),
-                "reference", "n01986214_hermit_crab.JPEG"));
-        AtomicBoolean loading = new AtomicBoolean(true);
-        HttpClient http = HttpClient.newHttpClient();
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            Thread t = new Thread(() -> {
-                while (loading.get()) {
-                    try {
-                        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + FUNCTION_PORT + "/predict"))
-                                .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(10))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(),
-                                HttpResponse.BodyHandlers.discarding());
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            });
-            t.start();
-            clients.add(t);
-        }
+        // Load beyond one pod's capacity from the load tester (open loop, 70 req/s for 25 s; one pod serves ~60/s).
+        Path loadtestJar = Path.of("..", "..", "loadtest", "target", "loadtest.jar");
+        assertTrue(Files.exists(loadtestJar), "the reactor builds the load tester first: " + loadtestJar);
+        Path run = Files.createTempDirectory("e2e-load");
+        Path workload = run.resolve("workload.txt");
+        Files.writeString(workload, "70\n".repeat(25));
+        Path shared = Path.of(System.getProperty("shared.dir", "../../../shared"));
+        Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                loadtestJar.toString(), "run", "--target", "http://127.0.0.1:" + FUNCTION_PORT + "/predict",
+                "--workload", workload.toString(), "--images", shared.resolve("imagenet").resolve("sample").toString(),
+                "--out", run.resolve("out").toString(), "--quiet", "--no-plots")
+                .redirectErrorStream(true).redirectOutput(run.resolve("loadtest.log").toFile()).start();
         long start = System.nanoTime();
+        double upAfterS;
         try {
             TestRevision.await("scale up under load", Duration.ofSeconds(20), () -> replicas() > 1);
+            upAfterS = (System.nanoTime() - start) / 1e9;
         } finally {
-            loading.set(false);
-            for (Thread t : clients) {
-                t.join(15_000);
+            if (!load.waitFor(60, TimeUnit.SECONDS)) {
+                load.destroyForcibly();
             }
         }
-        double upAfterS = (System.nanoTime() - start) / 1e9;
+        assertEquals(0, load.exitValue(), Files.readString(run.resolve("loadtest.log")));
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(run.resolve("out").resolve("summary.json").toFile());
+        assertEquals(1750, summary.path("sent").asLong(), "the load tester sent the whole workload: " + summary);
+        assertTrue(summary.path("ok").asLong() > 0, summary.toString());
         assertTrue(upAfterS < 10, "scaled up only after " + upAfterS + " s");
         int peak = replicas();
         assertTrue(peak <= 10);
