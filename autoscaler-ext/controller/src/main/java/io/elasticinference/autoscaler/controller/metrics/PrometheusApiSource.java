@@ -2,6 +2,7 @@ package io.elasticinference.autoscaler.controller.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.net.URI;
@@ -29,6 +30,8 @@ import java.util.stream.Collectors;
  */
 public final class PrometheusApiSource implements MetricsSource {
 
+    private static final Logger LOG = Logger.getLogger(PrometheusApiSource.class);
+
     /** Series the policy reads (docs/metrics.md). */
     static final List<String> SERIES = List.of("inference_requests_total", "inference_request_duration_seconds_bucket",
             "inference_request_duration_seconds_count", "inference_model_duration_seconds_sum",
@@ -43,6 +46,7 @@ public final class PrometheusApiSource implements MetricsSource {
     private final String namespaceLabel;
     private final Duration timeout;
     private final double maxAgeS;
+    private volatile boolean failing;
 
     public PrometheusApiSource(URI prometheus, String podLabel, String namespaceLabel, Duration timeout,
                                Duration maxAge) {
@@ -66,15 +70,29 @@ public final class PrometheusApiSource implements MetricsSource {
             JsonNode values = query("{__name__=~\"" + String.join("|", SERIES) + "\"," + selector + "}");
             JsonNode scraped = query("timestamp(inference_requests_total{outcome=\"ok\"," + selector + "})");
             if (values == null || scraped == null) {
-                return Collected.none();
+                return failed("it answered with an error");
+            }
+            if (failing) {
+                failing = false;
+                LOG.infof("Prometheus at %s answers again", queryUri);
             }
             return toSamples(values, scraped, objectiveS);
         } catch (IOException e) {
-            return Collected.none();
+            return failed(e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Collected.none();
         }
+    }
+
+    /** Logged once when queries start failing (every revision then holds its scale), not once per tick. */
+    private Collected failed(String why) {
+        if (!failing) {
+            failing = true;
+            LOG.warnf("Prometheus at %s cannot be queried (%s): revisions hold their scale until it answers",
+                    queryUri, why);
+        }
+        return Collected.none();
     }
 
     /** The result of an instant query (the "data" object), or null when Prometheus answered with an error. */
