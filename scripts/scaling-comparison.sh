@@ -98,8 +98,11 @@ elapsed=$(( $(date +%s) - start_all ))
   echo "cost relative to KPA with defaults (goal <= 1.00), and how many points of KPA's target sweep it beats on both"
   echo "cost and violations (goal: all)."
   echo
-  echo "| scenario | over SLO | <= 1% | cost / KPA default | KPA sweep points beaten on both | not beaten |"
-  echo "|---|---:|:---:|---:|---:|---|"
+  echo "The last two columns read the goal as frontiers: a KPA point counts as beaten when some setting of our policy's"
+  echo "headroom (the \`latency-max-utilisation\` sweep, defaults included) has no more violations at no more cost."
+  echo
+  echo "| scenario | over SLO | <= 1% | cost / KPA default | KPA sweep points beaten on both | not beaten | beaten by our frontier | not beaten by it |"
+  echo "|---|---:|:---:|---:|---:|---|---:|---|"
   for s in "${scenarios[@]}"; do
     IFS='|' read -r name _ _ _ <<< "$s"
     awk -F, -v scen="$name" '
@@ -107,14 +110,18 @@ elapsed=$(( $(date +%s) - start_all ))
       $3 == "latency" { ours_v = $8; ours_c = $13 }
       $3 == "kpa" { kpa_c = $13 }
       $1 == "kpa-target" { n++; v[n] = $8; c[n] = $13; label[n] = $2 }
+      $1 == "latency-max-utilisation" || $3 == "latency" { m++; ov[m] = $8; oc[m] = $13 }
       END {
-        beaten = 0; missed = "";
+        beaten = 0; missed = ""; fbeaten = 0; fmissed = "";
         for (i = 1; i <= n; i++) {
           if (ours_v <= v[i] && ours_c <= c[i] && (ours_v < v[i] || ours_c < c[i])) beaten++;
           else missed = missed (missed == "" ? "" : ", ") "target " label[i];
+          hit = 0;
+          for (j = 1; j <= m; j++) if (ov[j] <= v[i] && oc[j] <= c[i] && (ov[j] < v[i] || oc[j] < c[i])) hit = 1;
+          if (hit) fbeaten++; else fmissed = fmissed (fmissed == "" ? "" : ", ") "target " label[i];
         }
-        printf "| %s | %.2f%% | %s | %.2f | %d of %d | %s |\n", scen, 100 * ours_v, (ours_v <= 0.01 ? "yes" : "no"),
-          ours_c / kpa_c, beaten, n, missed
+        printf "| %s | %.2f%% | %s | %.2f | %d of %d | %s | %d of %d | %s |\n", scen, 100 * ours_v,
+          (ours_v <= 0.01 ? "yes" : "no"), ours_c / kpa_c, beaten, n, missed, fbeaten, n, fmissed
       }' "$OUT/$name/sweep.csv"
   done
   echo
