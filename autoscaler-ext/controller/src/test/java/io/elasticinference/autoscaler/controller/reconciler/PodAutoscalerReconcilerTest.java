@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,15 +56,7 @@ class PodAutoscalerReconcilerTest {
 
     @BeforeAll
     static void startMetrics() throws IOException {
-        metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", METRICS_PORT), 16);
-        metrics.createContext("/q/metrics", exchange -> {
-            String body = scrape(requests.get(), queued.get());
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, b.length);
-            exchange.getResponseBody().write(b);
-            exchange.close();
-        });
-        metrics.start();
+        metrics = TestRevision.metricsEndpoint("127.0.0.1", METRICS_PORT, () -> scrape(requests.get(), queued.get()));
     }
 
     @AfterAll
@@ -122,17 +112,7 @@ class PodAutoscalerReconcilerTest {
 
         // Load: ~400 requests/s with a queue building up on the one pod.
         queued.set(40);
-        Thread load = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                requests.addAndGet(40);
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        load.start();
+        Thread load = TestRevision.tenTimesASecond(() -> requests.addAndGet(40));
         try {
             await("scale up under load", () -> replicas("rev1-deployment") > 1);
         } finally {

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,15 +52,8 @@ class RealApiServerReconcilerTest {
 
     @BeforeAll
     static void startMetrics() throws IOException {
-        metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", METRICS_PORT), 16);
-        metrics.createContext("/q/metrics", exchange -> {
-            long n = requests.get();
-            byte[] b = PodAutoscalerReconcilerTest.scrape(n, queued.get()).getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, b.length);
-            exchange.getResponseBody().write(b);
-            exchange.close();
-        });
-        metrics.start();
+        metrics = TestRevision.metricsEndpoint("127.0.0.1", METRICS_PORT,
+                () -> PodAutoscalerReconcilerTest.scrape(requests.get(), queued.get()));
     }
 
     @AfterAll
@@ -93,17 +84,7 @@ class RealApiServerReconcilerTest {
                 .get().getSpec().getObjectRef().getName());
 
         queued.set(40);
-        Thread load = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                requests.addAndGet(40);
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        load.start();
+        Thread load = TestRevision.tenTimesASecond(() -> requests.addAndGet(40));
         try {
             await("scale up through the scale subresource", () -> client.apps().deployments().inNamespace(ns)
                     .withName("real-deployment").get().getSpec().getReplicas() > 1);

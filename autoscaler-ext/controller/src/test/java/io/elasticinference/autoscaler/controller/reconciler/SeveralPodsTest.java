@@ -17,8 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,15 +59,8 @@ class SeveralPodsTest {
     static void startPods() throws IOException {
         for (int i = 0; i < ADDRESSES.size(); i++) {
             AtomicLong n = requests.get(i);
-            HttpServer server = HttpServer.create(new InetSocketAddress(ADDRESSES.get(i), METRICS_PORT), 16);
-            server.createContext("/q/metrics", exchange -> {
-                byte[] b = PodAutoscalerReconcilerTest.scrape(n.get(), 0).getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, b.length);
-                exchange.getResponseBody().write(b);
-                exchange.close();
-            });
-            server.start();
-            pods.add(server);
+            pods.add(TestRevision.metricsEndpoint(ADDRESSES.get(i), METRICS_PORT,
+                    () -> PodAutoscalerReconcilerTest.scrape(n.get(), 0)));
         }
     }
 
@@ -99,17 +90,7 @@ class SeveralPodsTest {
                         RevisionScaling.MAX_SCALE, "10", RevisionScaling.INITIAL_SCALE, "3"))).create();
 
         // 20 req/s on each pod: 60 req/s for the revision
-        Thread load = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                requests.forEach(n -> n.addAndGet(2));
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        load.start();
+        Thread load = TestRevision.tenTimesASecond(() -> requests.forEach(n -> n.addAndGet(2)));
         try {
             TestRevision.await("the sum of the three pods' traffic", Duration.ofSeconds(30),
                     () -> Math.abs(arrivalRate() - 60) < 12);

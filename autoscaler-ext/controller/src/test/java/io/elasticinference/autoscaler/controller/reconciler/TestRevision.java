@@ -12,9 +12,15 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What Knative would have made for a revision, as the controller's tests need it: the revision's Deployment
@@ -92,5 +98,37 @@ final class TestRevision {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * A pod's metrics endpoint at {@code address:port}/q/metrics, answering with what {@code exposition} gives at
+     * the time of each scrape (as the function would).
+     */
+    static HttpServer metricsEndpoint(String address, int port, Supplier<String> exposition) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 16);
+        server.createContext("/q/metrics", exchange -> {
+            byte[] b = exposition.get().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, b.length);
+            exchange.getResponseBody().write(b);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    /** Steady traffic on the fake pods: {@code tick} runs ten times a second until the thread is interrupted. */
+    static Thread tenTimesASecond(Runnable tick) {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                tick.run();
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        t.start();
+        return t;
     }
 }
