@@ -44,10 +44,7 @@ class PodAutoscalerReconcilerTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("latency-autoscaler.metrics-port", Integer.toString(METRICS_PORT),
-                    "latency-autoscaler.tick", "300ms",
-                    // fabric8's mock server rejects server-side-apply status patches
-                    "quarkus.operator-sdk.enable-ssa", "false");
+            return TestRevision.onMockApiServer(METRICS_PORT, "300ms");
         }
     }
 

@@ -44,9 +44,7 @@ class SeveralPodsTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("latency-autoscaler.metrics-port", Integer.toString(METRICS_PORT),
-                    "latency-autoscaler.tick", "500ms",
-                    "quarkus.operator-sdk.enable-ssa", "false");
+            return TestRevision.onMockApiServer(METRICS_PORT, "500ms");
         }
     }
 

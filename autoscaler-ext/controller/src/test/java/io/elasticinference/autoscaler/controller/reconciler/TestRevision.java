@@ -131,4 +131,12 @@ final class TestRevision {
         t.start();
         return t;
     }
+
+    /** The controller's settings for a test on fabric8's mock API server, its pods' metrics on {@code metricsPort}. */
+    static Map<String, String> onMockApiServer(int metricsPort, String tick) {
+        return Map.of("latency-autoscaler.metrics-port", Integer.toString(metricsPort),
+                "latency-autoscaler.tick", tick,
+                // fabric8's mock server rejects server-side-apply status patches
+                "quarkus.operator-sdk.enable-ssa", "false");
+    }
 }
