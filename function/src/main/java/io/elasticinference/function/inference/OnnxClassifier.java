@@ -25,6 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -207,6 +208,16 @@ public final class OnnxClassifier implements AutoCloseable {
      * Softmax probabilities for a batch of CHW tensors (each float[3 x 224 x 224], normalised).
      */
     public float[][] probabilities(List<float[]> chwTensors) {
+        float[][] logits = logits(chwTensors);
+        float[][] result = new float[logits.length][];
+        for (int i = 0; i < logits.length; i++) {
+            result[i] = softmax(logits[i], 0, logits[i].length);
+        }
+        return result;
+    }
+
+    /** The model's raw outputs for a batch of CHW tensors, one row per tensor. */
+    public float[][] logits(List<float[]> chwTensors) {
         int n = chwTensors.size();
         int per = CHANNELS * SIZE * SIZE;
         PooledPredictor pooled = predictors.poll();
@@ -230,7 +241,7 @@ public final class OnnxClassifier implements AutoCloseable {
             int classes = logits.length / n;
             float[][] result = new float[n][];
             for (int i = 0; i < n; i++) {
-                result[i] = softmax(logits, i * classes, classes);
+                result[i] = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
             }
             return result;
         } catch (TranslateException e) {
