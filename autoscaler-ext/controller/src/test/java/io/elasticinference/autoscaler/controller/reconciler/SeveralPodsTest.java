@@ -90,8 +90,10 @@ class SeveralPodsTest {
         // 20 req/s on each pod: 60 req/s for the revision
         Thread load = TestRevision.tenTimesASecond(() -> requests.forEach(n -> n.addAndGet(2)));
         try {
+            // Close to 60, not merely above 48: the reading climbs through 48..54 while the window fills, and a
+            // reading held from that climb is what the assertion below would then see.
             TestRevision.await("the sum of the three pods' traffic", Duration.ofSeconds(30),
-                    () -> Math.abs(arrivalRate() - 60) < 12);
+                    () -> Math.abs(arrivalRate() - 60) < 3);
 
             // One pod stops answering: the observation is incomplete, so the controller holds its last reading
             // instead of taking the two remaining pods' 40 req/s for the revision's traffic.
