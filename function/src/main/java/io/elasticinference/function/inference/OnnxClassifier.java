@@ -211,7 +211,7 @@ public final class OnnxClassifier implements AutoCloseable {
         float[][] logits = logits(chwTensors);
         float[][] result = new float[logits.length][];
         for (int i = 0; i < logits.length; i++) {
-            result[i] = softmax(logits[i], 0, logits[i].length);
+            result[i] = softmax(logits[i]);
         }
         return result;
     }
@@ -251,19 +251,19 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
-    static float[] softmax(float[] logits, int offset, int length) {
+    static float[] softmax(float[] logits) {
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < length; i++) {
-            max = Math.max(max, logits[offset + i]);
+        for (float l : logits) {
+            max = Math.max(max, l);
         }
         double sum = 0;
-        float[] p = new float[length];
-        for (int i = 0; i < length; i++) {
-            double e = Math.exp(logits[offset + i] - max);
+        float[] p = new float[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            double e = Math.exp(logits[i] - max);
             p[i] = (float) e;
             sum += e;
         }
-        for (int i = 0; i < length; i++) {
+        for (int i = 0; i < p.length; i++) {
             p[i] = (float) (p[i] / sum);
         }
         return p;

@@ -1,13 +1,12 @@
 package io.elasticinference.function.image;
 
+import io.elasticinference.function.RawTensors;
 import io.elasticinference.function.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +34,7 @@ class TorchvisionGoldenTest {
     void matchesTorchvision(String image, String tensor, String width, String height, String pilMode) throws Exception {
         Path ref = SharedData.dir().resolve("reference");
         float[] ours = PIPELINE.toTensor(Files.readAllBytes(ref.resolve(image)));
-        float[] golden = readF32(ref.resolve(tensor));
+        float[] golden = RawTensors.read(ref.resolve(tensor));
         assertEquals(golden.length, ours.length);
         double max = 0;
         double sum = 0;
@@ -69,10 +68,4 @@ class TorchvisionGoldenTest {
         }
     }
 
-    static float[] readF32(Path p) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
-    }
 }

@@ -1,6 +1,8 @@
 package io.elasticinference.function.it;
 
+import io.elasticinference.function.RawTensors;
 import io.elasticinference.function.SharedData;
+import io.elasticinference.function.classify.TopK;
 import io.elasticinference.function.image.ImageLimits;
 import io.elasticinference.function.image.ImagePipeline;
 import io.elasticinference.function.inference.InferenceSettings;
@@ -14,12 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -95,7 +94,7 @@ class TorchvisionResNet18Test {
             float[] t = PIPELINE.toTensor(Files.readAllBytes(photos.get(i)));
             tensors.add(t);
             Path f = tmp.resolve("input-" + i + ".f32");
-            writeF32(f, t);
+            RawTensors.write(f, t);
             inputs.add(f);
         }
         float[][] theirs = torchvision(inputs);
@@ -107,7 +106,7 @@ class TorchvisionResNet18Test {
                     photos.get(i).getFileName(), spread, diff);
             assertTrue(spread > 1, "weights this varied give logits that differ: spread " + spread);
             assertTrue(diff <= 1e-4 * spread, photos.get(i) + ": max abs logit diff " + diff + " of spread " + spread);
-            assertArrayEquals(top(theirs[i], 5), top(ours[i], 5), photos.get(i) + ": top 5");
+            assertArrayEquals(TopK.indices(theirs[i], 5), TopK.indices(ours[i], 5), photos.get(i) + ": top 5");
         }
     }
 
@@ -126,7 +125,7 @@ class TorchvisionResNet18Test {
             System.out.printf("end to end  %-32s logit spread %.3f, max abs diff %.2e%n",
                     photos.get(i).getFileName(), spread, diff);
             assertTrue(diff <= 2e-3 * spread, photos.get(i) + ": max abs logit diff " + diff + " of spread " + spread);
-            assertEquals(top(theirs[i], 1)[0], top(ours, 1)[0], photos.get(i) + ": best class");
+            assertEquals(TopK.indices(theirs[i], 1)[0], TopK.indices(ours, 1)[0], photos.get(i) + ": best class");
         }
     }
 
@@ -145,7 +144,7 @@ class TorchvisionResNet18Test {
         assertEquals(0, p.exitValue(), "torchvision_resnet18.py failed: " + Files.readString(log));
         float[][] logits = new float[inputs.size()][];
         for (int i = 0; i < logits.length; i++) {
-            logits[i] = readF32(out.resolve(i + ".logits"));
+            logits[i] = RawTensors.read(out.resolve(i + ".logits"));
             assertEquals(ResNet18.CLASSES, logits[i].length);
         }
         return logits;
@@ -168,25 +167,5 @@ class TorchvisionResNet18Test {
             max = Math.max(max, Math.abs(a[i] - b[i]));
         }
         return max;
-    }
-
-    private static int[] top(float[] v, int k) {
-        Integer[] idx = new Integer[v.length];
-        Arrays.setAll(idx, i -> i);
-        Arrays.sort(idx, (x, y) -> Float.compare(v[y], v[x]));
-        return Arrays.stream(idx, 0, k).mapToInt(Integer::intValue).toArray();
-    }
-
-    private static void writeF32(Path file, float[] values) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        Files.write(file, b.array());
-    }
-
-    private static float[] readF32(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / Float.BYTES];
-        b.asFloatBuffer().get(out);
-        return out;
     }
 }
