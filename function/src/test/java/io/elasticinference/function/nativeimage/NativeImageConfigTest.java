@@ -307,11 +307,66 @@ class NativeImageConfigTest {
         assertEquals(Set.of(), dead, "registered, but no services file in the executable lists them");
     }
 
-    /** ONNX Runtime's and AWT's native state must not be created while the image is built. */
+    /**
+     * Quarkus initialises classes at build time by default, so what creates native state (ONNX Runtime's library, DJL's
+     * engines) or caches run-time-initialised JDK objects must be named for run-time initialisation: a native build
+     * crashed in the builder without these. A name a dependency update renamed would silently stop applying, so each
+     * must still be a class or a package on the class path.
+     */
     @Test
-    void nothingIsForcedToBuildTimeInitialisation() {
+    void nativeStateIsInitialisedAtRunTime() {
         String args = properties.getProperty("quarkus.native.additional-build-args", "");
         assertFalse(args.contains("initialize-at-build-time"), args);
+        Set<String> runTime = Arrays.stream(args.split(",")).map(String::strip)
+                .filter(a -> a.startsWith("--initialize-at-run-time="))
+                .map(a -> a.substring("--initialize-at-run-time=".length())).collect(Collectors.toSet());
+        for (String required : List.of("ai.onnxruntime", "ai.djl.onnxruntime.engine",
+                "ai.djl.engine.rpc.RpcEngineProvider$InstanceHolder",
+                "com.twelvemonkeys.imageio.util.ImageTypeSpecifiers",
+                io.elasticinference.function.inference.OnnxClassifier.class.getName())) {
+            assertTrue(runTime.contains(required), required + " is not initialised at run time: " + args);
+        }
+        for (String name : runTime) {
+            boolean isPackage = LOADER.getResource(name.replace('.', '/') + "/") != null;
+            boolean isClass = LOADER.getResource(name.replace('.', '/') + ".class") != null;
+            assertTrue(isPackage || isClass, name + " is neither a class nor a package on the class path");
+        }
+    }
+
+    /**
+     * Every record Jackson reads or writes (and every record inside one) is registered for reflection: the resource
+     * methods return {@code Response}, so Quarkus cannot see their entities, and the model description is read
+     * outside REST. The roots are what our code hands to Jackson; the rest is found by walking record components.
+     */
+    @Test
+    void everyRecordJacksonHandlesIsRegisteredForReflection() {
+        Set<Class<?>> needed = new java.util.HashSet<>();
+        java.util.Deque<Class<?>> todo = new java.util.ArrayDeque<>(List.of(
+                io.elasticinference.function.model.ModelInfo.class,
+                io.elasticinference.function.api.PredictionResponse.class,
+                io.elasticinference.function.api.ApiError.Body.class));
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.pop();
+            if (!c.isRecord() || !needed.add(c)) {
+                continue;
+            }
+            for (java.lang.reflect.RecordComponent rc : c.getRecordComponents()) {
+                todo.add(rc.getType());
+                if (rc.getGenericType() instanceof java.lang.reflect.ParameterizedType p) {
+                    for (java.lang.reflect.Type a : p.getActualTypeArguments()) {
+                        if (a instanceof Class<?> k) {
+                            todo.add(k);
+                        }
+                    }
+                }
+            }
+        }
+        RegisterForReflection r = JsonTypes.class.getAnnotation(RegisterForReflection.class);
+        assertEquals(names(needed), names(Set.of(r.targets())));
+    }
+
+    private static Set<String> names(Set<Class<?>> classes) {
+        return classes.stream().map(Class::getName).collect(Collectors.toCollection(TreeSet::new));
     }
 
     // ---- helpers ----
