@@ -361,8 +361,7 @@ class NativeImageConfigTest {
                 }
             }
         }
-        RegisterForReflection r = JsonTypes.class.getAnnotation(RegisterForReflection.class);
-        assertEquals(names(needed), names(Set.of(r.targets())));
+        assertEquals(names(needed), registeredBy(JsonTypes.class));
     }
 
     private static Set<String> names(Set<Class<?>> classes) {
@@ -411,8 +410,12 @@ class NativeImageConfigTest {
     }
 
     private static Set<String> registeredProviders() {
-        RegisterForReflection r = ServiceProviders.class.getAnnotation(RegisterForReflection.class);
-        return Arrays.stream(r.targets()).map(Class::getName).collect(Collectors.toCollection(TreeSet::new));
+        return registeredBy(ServiceProviders.class);
+    }
+
+    /** The classes a {@code @RegisterForReflection(targets = ...)} holder registers. */
+    private static Set<String> registeredBy(Class<?> holder) {
+        return names(Set.of(holder.getAnnotation(RegisterForReflection.class).targets()));
     }
 
     private static List<String> providers(URL servicesFile) throws IOException {
