@@ -11,6 +11,7 @@ import io.elasticinference.function.model.ModelGenerator;
 import io.elasticinference.function.model.ResNet18;
 import io.elasticinference.function.model.SafetensorsFile;
 import io.elasticinference.function.model.SeededWeights;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TorchvisionResNet18Test {
 
-    private static final int TENSOR = 3 * 224 * 224;
     private static final ImagePipeline PIPELINE = new ImagePipeline(new ImageLimits(100_000_000L, 30_000));
 
     @TempDir
@@ -53,11 +53,12 @@ class TorchvisionResNet18Test {
     static void weightsAndModel() throws Exception {
         python = ExternalTools.requirePython("torch, torchvision", "python3-torch python3-torchvision");
         Map<String, float[]> w = SeededWeights.generate(5);
+        Map<String, long[]> shapes = ResNet18.stateDictShapes();
         Random random = new Random(17);
         for (Map.Entry<String, float[]> e : w.entrySet()) {
             String name = e.getKey();
             float[] v = e.getValue();
-            if (ResNet18.stateDictShapes().get(name).length != 1 || name.startsWith("fc.")) {
+            if (shapes.get(name).length != 1 || name.startsWith("fc.")) {
                 continue;
             }
             for (int i = 0; i < v.length; i++) {
@@ -70,7 +71,7 @@ class TorchvisionResNet18Test {
             }
         }
         weights = tmp.resolve("resnet18.safetensors");
-        SafetensorsFile.write(weights, w, ResNet18.stateDictShapes());
+        SafetensorsFile.write(weights, w, shapes);
         Path model = tmp.resolve("model");
         ModelGenerator.generate(model, 0, weights, "", null);
         classifier = OnnxClassifier.load(new InferenceSettings(model.resolve(ModelGenerator.ONNX), 1));
@@ -79,6 +80,13 @@ class TorchvisionResNet18Test {
                     .map(n -> SharedData.dir().resolve("reference").resolve(n)).toList();
         }
         assertTrue(photos.size() >= 8, "the ImageNet photos of ../shared/reference: " + photos);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        if (classifier != null) {
+            classifier.close();
+        }
     }
 
     /**
