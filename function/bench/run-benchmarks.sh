@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the function the way docs/benchmarks.md reports it: cold start (JDK 17; JDK 25 with and without an AOT
-# cache), one request at a time, sustained open-loop throughput, 10x overload, and peak RSS. Prints Markdown.
+# cache; each with and without C2), one request at a time, sustained open-loop throughput, 10x overload, and peak
+# RSS, the load runs with the JVM options of the README's quick start. Prints Markdown.
 # Usage: function/bench/run-benchmarks.sh   (after ./mvnw -q package -DskipTests; needs curl)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,6 +12,7 @@ PORT=${PORT:-18080}
 JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
 JDK25=${JDK25:-$(find /usr/lib/jvm -maxdepth 3 -path '/usr/lib/jvm/temurin-25*/bin/java' 2>/dev/null | sort | head -n 1)}
 RUNS=${RUNS:-5}
+C1_ONLY=-XX:TieredStopAtLevel=1   # the README's quick start and Dockerfile.jvm run without C2
 OUT=${OUT:-target/bench}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)   # absolute: the function is started from its application directory
@@ -49,6 +51,8 @@ echo "| JDK 17 | $(echo "$runs17" | median) | $(tr '\n' ' ' <<<"$runs17") |"
 if [ -f "$(dirname "$JAR")/app-cds.jsa" ]; then
   runscds=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa; stop; done)
   echo "| JDK 17 + AppCDS archive | $(echo "$runscds" | median) | $(tr '\n' ' ' <<<"$runscds") |"
+  runsc1=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa $C1_ONLY; stop; done)
+  echo "| JDK 17 + AppCDS archive, C1 only (the quick start) | $(echo "$runsc1" | median) | $(tr '\n' ' ' <<<"$runsc1") |"
 fi
 if [ -n "$JDK25" ]; then
   runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
@@ -59,6 +63,8 @@ if [ -n "$JDK25" ]; then
   if [ -f "$OUT/app.aot" ]; then
     runsaot=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot"; stop; done)
     echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(tr '\n' ' ' <<<"$runsaot") |"
+    runsaotc1=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot" $C1_ONLY; stop; done)
+    echo "| JDK 25 + AOT cache, C1 only (Dockerfile.jvm) | $(echo "$runsaotc1" | median) | $(tr '\n' ' ' <<<"$runsaotc1") |"
   fi
 fi
 echo
@@ -76,11 +82,14 @@ print(f"| {sys.argv[2]} | {s['scheduled']} | {s['ok']} | {err} | {ms(s['p50_s'])
 PY
 }
 
-cold_start "$JDK17" >/dev/null
+QUICK_START_OPTS="$C1_ONLY"
+[ -f "$(dirname "$JAR")/app-cds.jsa" ] && QUICK_START_OPTS="-XX:SharedArchiveFile=app-cds.jsa $C1_ONLY"
+# shellcheck disable=SC2086 # a list of JVM options
+cold_start "$JDK17" $QUICK_START_OPTS >/dev/null
 for _ in $(seq 5); do echo 20; done > "$OUT/warm.txt"
 java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
   --images ../shared/imagenet/sample --out "$OUT/warmup" --quiet --no-plots   # JIT warm-up, not reported
-echo "### Latency and throughput (JDK 17, open loop from loadtest on the same machine, 200 ImageNet photos round-robin)"
+echo "### Latency and throughput (JDK 17 as the quick start runs it: $QUICK_START_OPTS; open loop from loadtest on the same machine, 200 ImageNet photos round-robin)"
 echo
 echo "| run | requests | ok | errors | p50 ms | p99 ms | max ms | client send lag p99 ms |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -98,11 +107,12 @@ stop
 # the memory as heap; the manifests also cap glibc's malloc arenas (one per thread by default, each holding freed
 # memory).
 echo
-echo "### As in a 512 MiB container (JDK 17, -XX:+UseSerialGC -Xmx128m, MALLOC_ARENA_MAX=2)"
+echo "### As in a 512 MiB container (JDK 17, $QUICK_START_OPTS -XX:+UseSerialGC -Xmx128m, MALLOC_ARENA_MAX=2)"
 echo
 echo "| run | requests | ok | errors | p50 ms | p99 ms | max ms | client send lag p99 ms |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-MALLOC_ARENA_MAX=2 cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xmx128m >/dev/null
+# shellcheck disable=SC2086 # a list of JVM options
+MALLOC_ARENA_MAX=2 cold_start "$JDK17" $QUICK_START_OPTS -XX:+UseSerialGC -Xmx128m >/dev/null
 java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
   --images ../shared/imagenet/sample --out "$OUT/warmup-container" --quiet --no-plots
 load "container-one-at-a-time-10rps" "$OUT/rate-10.txt" --arrival uniform

@@ -12,25 +12,30 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The JVM image's AOT cache, recorded by the same script Dockerfile.jvm runs, on the JDK 25 of this machine: the
- * script must leave a cache, and the function must start with it under {@code -XX:AOTMode=on}, which refuses to run
- * rather than silently ignore a cache that does not fit.
+ * script must leave a cache, and the function must start with it and the image's own JVM options under
+ * {@code -XX:AOTMode=on}, which refuses to run rather than silently ignore a cache that does not fit.
  */
 class AotCacheIT {
 
     private static final Path APP = Path.of("target", "quarkus-app");
     private static final Path SCRIPT = Path.of("src", "main", "docker", "train-aot-cache.sh");
     private static final Path IMAGE = Path.of("src", "main", "docker", "training.jpg");
+    private static final Path DOCKERFILE = Path.of("..", "Dockerfile.jvm");
 
     @Test
     void theTrainingScriptRecordsACacheTheFunctionStartsWith() throws Exception {
@@ -56,8 +61,13 @@ class AotCacheIT {
             port = s.getLocalPort();
         }
         Path log = Files.createTempFile("function-aot", ".log");
-        Process function = new ProcessBuilder(java.toString(), "-XX:AOTMode=on", "-XX:AOTCache=" + cache.toAbsolutePath(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", "quarkus-run.jar")
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:AOTMode=on"));
+        for (String option : imageJvmOptions()) {
+            command.add(option.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache.toAbsolutePath() : option);
+        }
+        // Later -D options win: the test listens on loopback only, on a free port.
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", "quarkus-run.jar"));
+        Process function = new ProcessBuilder(command)
                 .directory(APP.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -76,10 +86,31 @@ class AotCacheIT {
                 }
             }
             assertTrue(answer.body().contains("\"predictions\""), answer.body());
+            assertFalse(Files.readString(log).contains("restricted method"),
+                    "JDK 25 warned about ONNX Runtime's System.load: " + Files.readString(log));
         } finally {
             function.destroy();
             function.waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The JVM options of Dockerfile.jvm's ENTRYPOINT (between {@code java} and {@code -jar}), so the test runs what
+     * the image runs: an option that does not fit the cache or the JDK fails here.
+     */
+    static List<String> imageJvmOptions() throws IOException {
+        String dockerfile = Files.readString(DOCKERFILE).replace("\\\n", " ");
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT \\[(.*)]$").matcher(dockerfile);
+        assertTrue(entrypoint.find(), "no ENTRYPOINT [...] in " + DOCKERFILE);
+        List<String> words = new ArrayList<>();
+        Matcher word = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint.group(1));
+        while (word.find()) {
+            words.add(word.group(1));
+        }
+        assertEquals("java", words.get(0), "the image's entrypoint must run java: " + words);
+        int jar = words.indexOf("-jar");
+        assertTrue(jar > 0, "the image's entrypoint must run -jar quarkus-run.jar: " + words);
+        return words.subList(1, jar);
     }
 
     private static Optional<Path> jdk25() throws IOException {
