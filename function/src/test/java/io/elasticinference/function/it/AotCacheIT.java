@@ -98,7 +98,7 @@ class AotCacheIT {
      * The JVM options of Dockerfile.jvm's ENTRYPOINT (between {@code java} and {@code -jar}), so the test runs what
      * the image runs: an option that does not fit the cache or the JDK fails here.
      */
-    static List<String> imageJvmOptions() throws IOException {
+    private static List<String> imageJvmOptions() throws IOException {
         String dockerfile = Files.readString(DOCKERFILE).replace("\\\n", " ");
         Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT \\[(.*)]$").matcher(dockerfile);
         assertTrue(entrypoint.find(), "no ENTRYPOINT [...] in " + DOCKERFILE);
