@@ -58,8 +58,9 @@ if [ -n "$JDK25" ]; then
   runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
   echo "| JDK 25 | $(echo "$runs25" | median) | $(tr '\n' ' ' <<<"$runs25") |"
   # The same training run as Dockerfile.jvm's.
-  TRAIN_PORT=$PORT function/src/main/docker/train-aot-cache.sh "$JDK25" "$(dirname "$JAR")" "$OUT/app.aot" \
-    function/src/main/docker/training.jpg >&2
+  "$JDK25" -cp "$(echo function/target/quarkus-app/app/*.jar)" io.elasticinference.function.startup.StartupArchiveTraining \
+    --mode=aot --app-dir="$(dirname "$JAR")" --archive="$OUT/app.aot" --image=function/src/main/docker/training.jpg \
+    --jvm-options="$C1_ONLY" --log="$OUT/aot-training.log" >&2
   if [ -f "$OUT/app.aot" ]; then
     runsaot=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot"; stop; done)
     echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(tr '\n' ' ' <<<"$runsaot") |"

@@ -26,14 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The JVM image's AOT cache, recorded by the same script Dockerfile.jvm runs, on the JDK 25 of this machine: the
- * script must leave a cache, and the function must start with it and the image's own JVM options under
- * {@code -XX:AOTMode=on}, which refuses to run rather than silently ignore a cache that does not fit.
+ * The JVM image's AOT cache, recorded the way Dockerfile.jvm records it (its training run's mode and JVM options,
+ * the trainer run from the application jar by the JDK 25 of this machine): the training must leave a cache, and the
+ * function must start with it and the image's own JVM options under {@code -XX:AOTMode=on}, which refuses to run
+ * rather than silently ignore a cache that does not fit.
  */
 class AotCacheIT {
 
     private static final Path APP = Path.of("target", "quarkus-app");
-    private static final Path SCRIPT = Path.of("src", "main", "docker", "train-aot-cache.sh");
     private static final Path IMAGE = Path.of("src", "main", "docker", "training.jpg");
     private static final Path DOCKERFILE = Path.of("..", "Dockerfile.jvm");
 
@@ -48,9 +48,12 @@ class AotCacheIT {
         }
         Path cache = Files.createTempDirectory("aot").resolve("app.aot");
         Path trainLog = Files.createTempFile("train", ".log");
-        Process train = new ProcessBuilder("bash", SCRIPT.toString(), java.toString(), APP.toString(),
-                cache.toString(), IMAGE.toString(), "3")
-                .redirectErrorStream(true).redirectOutput(trainLog.toFile()).start();
+        List<String> training = new ArrayList<>(List.of(java.toString(), "-cp", applicationJar().toString(),
+                "io.elasticinference.function.startup.StartupArchiveTraining", "--app-dir=" + APP,
+                "--archive=" + cache, "--image=" + IMAGE, "--requests=3", "--log=" + trainLog));
+        training.addAll(imageTrainingOptions());
+        Process train = new ProcessBuilder(training).redirectErrorStream(true).redirectOutput(trainLog.toFile())
+                .start();
         train.getOutputStream().close();
         assertTrue(train.waitFor(180, TimeUnit.SECONDS), "training did not finish: " + Files.readString(trainLog));
         assertEquals(0, train.exitValue(), Files.readString(trainLog));
@@ -111,6 +114,30 @@ class AotCacheIT {
         int jar = words.indexOf("-jar");
         assertTrue(jar > 0, "the image's entrypoint must run -jar quarkus-run.jar: " + words);
         return words.subList(1, jar);
+    }
+
+    /**
+     * The training options of Dockerfile.jvm's StartupArchiveTraining run other than its paths: its mode and JVM
+     * options, so a cache recorded here fits what the image records.
+     */
+    private static List<String> imageTrainingOptions() throws IOException {
+        String dockerfile = Files.readString(DOCKERFILE).replace("\\\n", " ");
+        Matcher run = Pattern.compile("(?m)^RUN .*StartupArchiveTraining(.*)$").matcher(dockerfile);
+        assertTrue(run.find(), "no StartupArchiveTraining run in " + DOCKERFILE);
+        List<String> options = new ArrayList<>();
+        Matcher option = Pattern.compile("(--(?:mode|jvm-options)=\\S+)").matcher(run.group(1));
+        while (option.find()) {
+            options.add(option.group(1));
+        }
+        assertTrue(options.contains("--mode=aot"), "the image must record an AOT cache: " + run.group(1));
+        return options;
+    }
+
+    private static Path applicationJar() throws IOException {
+        try (Stream<Path> jars = Files.list(APP.resolve("app"))) {
+            return jars.filter(p -> p.toString().endsWith(".jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no application jar in " + APP.resolve("app")));
+        }
     }
 
     private static Optional<Path> jdk25() throws IOException {
