@@ -7,7 +7,6 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,9 +56,9 @@ public final class EarlyModelLoad {
 
     static Loaded load(InferenceSettings settings, long startNanos) {
         try {
+            // load() ends with one inference (the output-shape check), which is also the warm-up: ONNX Runtime
+            // initialises lazily on the first run, and the first request must not pay for it.
             OnnxClassifier loaded = OnnxClassifier.load(settings);
-            // Warm-up: ONNX Runtime initialises lazily on the first run; the first request must not pay for it.
-            loaded.probabilities(List.of(new float[3 * 224 * 224]));
             return new Loaded(loaded, System.nanoTime() - startNanos);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

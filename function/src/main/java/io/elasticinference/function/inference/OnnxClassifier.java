@@ -191,7 +191,10 @@ public final class OnnxClassifier implements AutoCloseable {
         return in;
     }
 
-    /** A model that does not map [1,3,224,224] to [1,1000] is refused at load time, not on the first request. */
+    /**
+     * A model that does not map [1,3,224,224] to [1,1000] is refused at load time, not on the first request. This
+     * first inference is also the model's warm-up (EarlyModelLoad counts on it).
+     */
     private void checkShape() throws IOException {
         float[][] out = probabilities(List.of(new float[CHANNELS * SIZE * SIZE]));
         if (out.length != 1 || out[0].length != CLASSES) {

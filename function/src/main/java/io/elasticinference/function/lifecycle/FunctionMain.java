@@ -1,6 +1,7 @@
 package io.elasticinference.function.lifecycle;
 
 import io.elasticinference.function.classify.EarlyModelLoad;
+import io.elasticinference.function.startup.UnpackedOnnxRuntime;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -15,6 +16,7 @@ public final class FunctionMain {
     }
 
     public static void main(String... args) {
+        UnpackedOnnxRuntime.useIfPresent();
         EarlyModelLoad.start();
         Quarkus.run(args);
     }

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * archive that does not fit, the function must answer a prediction with the classes of that request (the REST
  * resource, the image decoder, the JDK's JPEG reader, the inference lane) mapped from the archive, not parsed from
  * the jars. Quarkus' own AppCDS archive, recorded before the first request, had none of the last three and about half
- * of all the classes a first prediction loads.
+ * of all the classes a first prediction loads. And ONNX Runtime's library is mapped from the directory the build
+ * unpacked it to, not inflated out of its jar into /tmp at every start (Linux x64/aarch64 builds).
  */
 class StartupArchiveIT {
 
@@ -78,6 +79,9 @@ class StartupArchiveIT {
                 }
             }
             assertTrue(answer.body().contains("\"predictions\""), answer.body());
+            String maps = Files.readString(Path.of("/proc", Long.toString(function.pid()), "maps"));
+            assertTrue(maps.contains("/native/onnxruntime/linux-"),
+                    "ONNX Runtime was not loaded from the libraries the build unpacked beside the application");
         } finally {
             function.destroy();
             function.waitFor(20, TimeUnit.SECONDS);
