@@ -49,6 +49,19 @@ public final class RequestBodies {
         return new RequestBodies(bodies);
     }
 
+    /** One file as a body, typed by {@code contentType} or else by its extension (octet-stream if unknown). */
+    public static Body fromFile(Path file, String contentType, boolean multipart) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("image file not found: " + file);
+        }
+        String type = contentType != null ? contentType : contentType(file);
+        if (type == null) {
+            type = "application/octet-stream";
+        }
+        byte[] data = Files.readAllBytes(file);
+        return multipart ? multipart(file.getFileName().toString(), type, data) : new Body(data, type);
+    }
+
     public Body get(long i) {
         return bodies.get((int) (i % bodies.size()));
     }
