@@ -2,7 +2,7 @@
 # Measures the function the way docs/benchmarks.md reports it: cold start (JDK 17; JDK 25 with and without an AOT
 # cache; each with and without C2), one request at a time, sustained open-loop throughput, 10x overload, and peak
 # RSS, the load runs with the JVM options of the README's quick start. Prints Markdown.
-# Usage: function/bench/run-benchmarks.sh   (after ./mvnw -q package -DskipTests; needs curl)
+# Usage: function/bench/run-benchmarks.sh   (after ./mvnw -q package -DskipTests; needs curl and python3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=function/target/quarkus-app/quarkus-run.jar
@@ -22,50 +22,54 @@ pid=
 stop() { if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi; pid=; }
 trap stop EXIT
 
-# Start the function and print ms from exec to the first successful /predict.
-cold_start() {
+# Start the function for the load runs below (not timed) and wait for its first successful /predict.
+start_function() {
   local java=$1; shift
-  local t0 t1
-  t0=$(date +%s%N)
-  # From the application directory: the AppCDS archive only matches the class path it was dumped with.
+  # From the application directory: the start-up archive only matches the class path it was recorded with.
   (cd "$(dirname "$JAR")" && exec "$java" "$@" -Dquarkus.http.port="$PORT" -jar quarkus-run.jar) >"$OUT/function.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null -H 'Content-Type: image/jpeg' --data-binary @"$IMG" "http://127.0.0.1:$PORT/predict"; do
     kill -0 "$pid" 2>/dev/null || { echo "function died" >&2; cat "$OUT/function.log" >&2; exit 1; }
-    sleep 0.005
+    sleep 0.05
   done
-  t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 ))
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# One table row: ms from exec to the first successful /predict, RUNS starts after one untimed launch (page cache).
+# loadtest cold-start polls from inside its JVM: the curl loop above, every 5 ms, spawned enough processes on 2 cores
+# to make a start look ~0.4 s slower.
+cold_starts() { # label, java, JVM options...
+  local label=$1 java=$2; shift 2
+  java -jar "$LOADTEST" cold-start --url "http://127.0.0.1:$PORT/predict" --image "$IMG" --runs "$RUNS" \
+    --dir "$(dirname "$JAR")" --log "$OUT/cold-start.log" --json "$OUT/cold-start.json" \
+    -- "$java" "$@" -Dquarkus.http.port="$PORT" -jar quarkus-run.jar >/dev/null
+  python3 - "$OUT/cold-start.json" "$label" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+runs = [round(r["first_2xx_ms"]) for r in d["runs"] if not r["warmup"]]
+print(f"| {sys.argv[2]} | {round(d['summary']['first_2xx_ms']['median'])} | {' '.join(map(str, runs))} |")
+PY
+}
 
 echo "## Function benchmarks ($(date -u +%Y-%m-%d), $(nproc) CPUs: $(lscpu | sed -n 's/^Model name: *//p'), load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "### Cold start: process start to first successful /predict (median of $RUNS)"
+echo "### Cold start: process start to first successful /predict (loadtest cold-start, median of $RUNS after 1 warm-up launch)"
 echo
 echo "| JVM | median ms | all runs (ms) |"
 echo "|---|---:|---|"
-runs17=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17"; stop; done)
-echo "| JDK 17 | $(echo "$runs17" | median) | $(tr '\n' ' ' <<<"$runs17") |"
+cold_starts "JDK 17" "$JDK17"
 if [ -f "$(dirname "$JAR")/app-cds.jsa" ]; then
-  runscds=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa; stop; done)
-  echo "| JDK 17 + AppCDS archive | $(echo "$runscds" | median) | $(tr '\n' ' ' <<<"$runscds") |"
-  runsc1=$(for _ in $(seq "$RUNS"); do cold_start "$JDK17" -XX:SharedArchiveFile=app-cds.jsa $C1_ONLY; stop; done)
-  echo "| JDK 17 + AppCDS archive, C1 only (the quick start) | $(echo "$runsc1" | median) | $(tr '\n' ' ' <<<"$runsc1") |"
+  cold_starts "JDK 17 + start-up archive" "$JDK17" -XX:SharedArchiveFile=app-cds.jsa
+  cold_starts "JDK 17 + start-up archive, C1 only (the quick start)" "$JDK17" -XX:SharedArchiveFile=app-cds.jsa $C1_ONLY
 fi
 if [ -n "$JDK25" ]; then
-  runs25=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25"; stop; done)
-  echo "| JDK 25 | $(echo "$runs25" | median) | $(tr '\n' ' ' <<<"$runs25") |"
+  cold_starts "JDK 25" "$JDK25"
   # The same training run as Dockerfile.jvm's.
   "$JDK25" -cp "$(echo function/target/quarkus-app/app/*.jar)" io.elasticinference.function.startup.StartupArchiveTraining \
     --mode=aot --app-dir="$(dirname "$JAR")" --archive="$OUT/app.aot" --image=function/src/main/docker/training.jpg \
     --jvm-options="$C1_ONLY" --log="$OUT/aot-training.log" >&2
   if [ -f "$OUT/app.aot" ]; then
-    runsaot=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot"; stop; done)
-    echo "| JDK 25 + AOT cache | $(echo "$runsaot" | median) | $(tr '\n' ' ' <<<"$runsaot") |"
-    runsaotc1=$(for _ in $(seq "$RUNS"); do cold_start "$JDK25" -XX:AOTCache="$OUT/app.aot" $C1_ONLY; stop; done)
-    echo "| JDK 25 + AOT cache, C1 only (Dockerfile.jvm) | $(echo "$runsaotc1" | median) | $(tr '\n' ' ' <<<"$runsaotc1") |"
+    cold_starts "JDK 25 + AOT cache" "$JDK25" -XX:AOTCache="$OUT/app.aot"
+    cold_starts "JDK 25 + AOT cache, C1 only (Dockerfile.jvm)" "$JDK25" -XX:AOTCache="$OUT/app.aot" $C1_ONLY
   fi
 fi
 echo
@@ -86,7 +90,7 @@ PY
 QUICK_START_OPTS="$C1_ONLY"
 [ -f "$(dirname "$JAR")/app-cds.jsa" ] && QUICK_START_OPTS="-XX:SharedArchiveFile=app-cds.jsa $C1_ONLY"
 # shellcheck disable=SC2086 # a list of JVM options
-cold_start "$JDK17" $QUICK_START_OPTS >/dev/null
+start_function "$JDK17" $QUICK_START_OPTS
 for _ in $(seq 5); do echo 20; done > "$OUT/warm.txt"
 java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
   --images ../shared/imagenet/sample --out "$OUT/warmup" --quiet --no-plots   # JIT warm-up, not reported
@@ -113,7 +117,7 @@ echo
 echo "| run | requests | ok | errors | p50 ms | p99 ms | max ms | client send lag p99 ms |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 # shellcheck disable=SC2086 # a list of JVM options
-MALLOC_ARENA_MAX=2 cold_start "$JDK17" $QUICK_START_OPTS -XX:+UseSerialGC -Xmx128m >/dev/null
+MALLOC_ARENA_MAX=2 start_function "$JDK17" $QUICK_START_OPTS -XX:+UseSerialGC -Xmx128m
 java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$OUT/warm.txt" \
   --images ../shared/imagenet/sample --out "$OUT/warmup-container" --quiet --no-plots
 load "container-one-at-a-time-10rps" "$OUT/rate-10.txt" --arrival uniform
