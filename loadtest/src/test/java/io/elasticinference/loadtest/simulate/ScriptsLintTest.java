@@ -32,7 +32,8 @@ class ScriptsLintTest {
         }
         Path scripts = Path.of("..").toAbsolutePath().normalize();
         for (String name : new String[] {"scripts/scaling-comparison.sh", "scripts/simulator-benchmark.sh",
-            "loadtest/bench/generator-benchmark.sh", "function/bench/run-benchmarks.sh"}) {
+            "loadtest/bench/generator-benchmark.sh", "function/bench/run-benchmarks.sh",
+            "function/bench/hello-world.sh"}) {
             Process p = new ProcessBuilder("shellcheck", scripts.resolve(name).toString()).redirectErrorStream(true)
                     .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
