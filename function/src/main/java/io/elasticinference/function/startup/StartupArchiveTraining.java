@@ -60,7 +60,8 @@ public final class StartupArchiveTraining {
             System.err.println("[startup-archive] " + e.getMessage() + "\n" + usage());
             System.exit(2);
         } catch (TrainingFailed | IOException e) {
-            System.err.println("[startup-archive] " + e.getMessage());
+            System.err.println("[startup-archive] " + e.getMessage() + "\n[startup-archive] the archive only makes"
+                    + " starts faster: the Maven build skips this step with -Dappcds.skip=true");
             System.exit(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
