@@ -7,7 +7,7 @@
 # Env: RATES (req/s, default "20 30 40"), SECONDS_PER_RATE (default 40), PORT (default 18080).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-APP=function/target/quarkus-app
+APP=function/target
 LOADTEST=loadtest/target/loadtest.jar
 PORT=${PORT:-18080}
 RATES=${RATES:-20 30 40}
@@ -15,7 +15,7 @@ SECS=${SECONDS_PER_RATE:-40}
 OUT=${OUT:-target/bench-lanes}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-if [ ! -f "$APP/quarkus-run.jar" ] || [ ! -f "$LOADTEST" ]; then echo "build first: ./mvnw -q package -DskipTests" >&2; exit 1; fi
+if [ ! -f "$APP/function-runner.jar" ] || [ ! -f "$LOADTEST" ]; then echo "build first: ./mvnw -q package -DskipTests" >&2; exit 1; fi
 [ $# -gt 0 ] || set -- ""
 
 pid=
@@ -43,7 +43,7 @@ n=0
 for config in "$@"; do
   n=$((n + 1))
   # shellcheck disable=SC2086 # each configuration is a list of JVM options
-  (cd "$APP" && exec java -XX:SharedArchiveFile=app-cds.jsa $config -Dquarkus.http.port="$PORT" -jar quarkus-run.jar) \
+  (cd "$APP" && exec java -XX:SharedArchiveFile=app-cds.jsa $config -Dquarkus.http.port="$PORT" -jar function-runner.jar) \
     >"$OUT/function-$n.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/health/ready"; do

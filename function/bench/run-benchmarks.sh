@@ -5,7 +5,7 @@
 # Usage: function/bench/run-benchmarks.sh   (after ./mvnw -q package -DskipTests; needs curl and python3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-JAR=function/target/quarkus-app/quarkus-run.jar
+JAR=function/target/function-runner.jar
 LOADTEST=loadtest/target/loadtest.jar
 IMG=../shared/reference/n01986214_hermit_crab.JPEG   # 500x375 JPEG
 PORT=${PORT:-18080}
@@ -26,7 +26,7 @@ trap stop EXIT
 start_function() {
   local java=$1; shift
   # From the application directory: the start-up archive only matches the class path it was recorded with.
-  (cd "$(dirname "$JAR")" && exec "$java" "$@" -Dquarkus.http.port="$PORT" -jar quarkus-run.jar) >"$OUT/function.log" 2>&1 &
+  (cd "$(dirname "$JAR")" && exec "$java" "$@" -Dquarkus.http.port="$PORT" -jar "$(basename "$JAR")") >"$OUT/function.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null -H 'Content-Type: image/jpeg' --data-binary @"$IMG" "http://127.0.0.1:$PORT/predict"; do
     kill -0 "$pid" 2>/dev/null || { echo "function died" >&2; cat "$OUT/function.log" >&2; exit 1; }
@@ -41,7 +41,7 @@ cold_starts() { # label, java, JVM options...
   local label=$1 java=$2; shift 2
   java -jar "$LOADTEST" cold-start --url "http://127.0.0.1:$PORT/predict" --image "$IMG" --runs "$RUNS" \
     --dir "$(dirname "$JAR")" --log "$OUT/cold-start.log" --json "$OUT/cold-start.json" \
-    -- "$java" "$@" -Dquarkus.http.port="$PORT" -jar quarkus-run.jar >/dev/null
+    -- "$java" "$@" -Dquarkus.http.port="$PORT" -jar "$(basename "$JAR")" >/dev/null
   python3 - "$OUT/cold-start.json" "$label" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -64,7 +64,7 @@ fi
 if [ -n "$JDK25" ]; then
   cold_starts "JDK 25" "$JDK25"
   # The same training run as Dockerfile.jvm's.
-  "$JDK25" -cp "$(echo function/target/quarkus-app/app/*.jar)" io.elasticinference.function.startup.StartupArchiveTraining \
+  "$JDK25" -cp "$JAR" io.elasticinference.function.startup.StartupArchiveTraining \
     --mode=aot --app-dir="$(dirname "$JAR")" --archive="$OUT/app.aot" --image=function/src/main/docker/training.jpg \
     --jvm-options="$C1_ONLY" --log="$OUT/aot-training.log" >&2
   if [ -f "$OUT/app.aot" ]; then

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Records the archive that makes the packaged function start sooner: a training run of {@code quarkus-run.jar} that
+ * Records the archive that makes the packaged function start sooner: a training run of the runner jar that
  * serves real requests (raw and multipart uploads, a bad image, health, metrics, the upload page) and then stops
  * on SIGTERM, at which point the JVM writes what it loaded.
  * <ul>
@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code --mode=aot} (JDK 25+): an AOT cache ({@code -XX:AOTCacheOutput}), used with {@code -XX:AOTCache};
  *     {@code Dockerfile.jvm} records one inside its image.</li>
  * </ul>
- * Either only fits the JDK that recorded it and the class path {@code quarkus-run.jar} as started from its
+ * Either only fits the JDK that recorded it and the class path {@code function-runner.jar} as started from its
  * directory, so the run starts there the way the README's quick start does. Runs on the JDK alone (no other class
- * is needed on its class path), so an image's JRE can run it from the application jar.
+ * is needed on its class path), so an image's JRE can run it from the runner jar.
  */
 public final class StartupArchiveTraining {
 
@@ -41,13 +41,14 @@ public final class StartupArchiveTraining {
     private static final Duration EXIT_WITHIN = Duration.ofSeconds(120);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final long POLL_MS = 100;
+    static final String DEFAULT_JAR = "function-runner.jar";
 
     private StartupArchiveTraining() {
     }
 
     /** What one training run needs; see {@link #usage()}. */
-    record Settings(Path appDir, Path archive, Path image, String mode, int requests, List<String> jvmOptions,
-                    Path java, Path log) {
+    record Settings(Path appDir, String jar, Path archive, Path image, String mode, int requests,
+                    List<String> jvmOptions, Path java, Path log) {
     }
 
     public static void main(String[] args) {
@@ -70,10 +71,10 @@ public final class StartupArchiveTraining {
     }
 
     static String usage() {
-        return "usage: StartupArchiveTraining --app-dir=DIR --image=JPEG [--archive=FILE] [--mode=appcds|aot]"
-                + " [--requests=N] [--jvm-options=\"-Xa -Xb\"] [--java=PATH] [--log=FILE]\n"
-                + "  --archive defaults to DIR/app-cds.jsa (appcds) or DIR/app.aot (aot); --requests of each kind,"
-                + " default 10; --java defaults to the JDK running this";
+        return "usage: StartupArchiveTraining --app-dir=DIR --image=JPEG [--jar=NAME] [--archive=FILE]"
+                + " [--mode=appcds|aot] [--requests=N] [--jvm-options=\"-Xa -Xb\"] [--java=PATH] [--log=FILE]\n"
+                + "  --jar in DIR, default " + DEFAULT_JAR + "; --archive defaults to DIR/app-cds.jsa (appcds) or"
+                + " DIR/app.aot (aot); --requests of each kind, default 10; --java defaults to the JDK running this";
     }
 
     static Settings parse(String[] args) {
@@ -90,8 +91,9 @@ public final class StartupArchiveTraining {
             throw new IllegalArgumentException("--mode must be appcds or aot, got " + mode);
         }
         Path appDir = Path.of(required(opts, "--app-dir")).toAbsolutePath();
-        if (!Files.isRegularFile(appDir.resolve("quarkus-run.jar"))) {
-            throw new IllegalArgumentException(appDir + " holds no quarkus-run.jar: package the function first");
+        String jar = opts.getOrDefault("--jar", DEFAULT_JAR);
+        if (!Files.isRegularFile(appDir.resolve(jar))) {
+            throw new IllegalArgumentException(appDir + " holds no " + jar + ": package the function first");
         }
         Path image = Path.of(required(opts, "--image")).toAbsolutePath();
         if (!Files.isRegularFile(image)) {
@@ -115,9 +117,8 @@ public final class StartupArchiveTraining {
         String java = opts.getOrDefault("--java", "");
         Path javaPath = java.isEmpty() ? Path.of(System.getProperty("java.home"), "bin", "java") : Path.of(java);
         String log = opts.getOrDefault("--log", "");
-        Path logPath = log.isEmpty() ? appDir.resolveSibling(appDir.getFileName() + "-training.log")
-                : Path.of(log).toAbsolutePath();
-        return new Settings(appDir, archivePath, image, mode, requests, options, javaPath, logPath);
+        Path logPath = log.isEmpty() ? appDir.resolve("startup-archive-training.log") : Path.of(log).toAbsolutePath();
+        return new Settings(appDir, jar, archivePath, image, mode, requests, options, javaPath, logPath);
     }
 
     private static String required(Map<String, String> opts, String key) {
@@ -137,7 +138,7 @@ public final class StartupArchiveTraining {
         cmd.add("-Dquarkus.http.host=" + HOST);
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-jar");
-        cmd.add("quarkus-run.jar");
+        cmd.add(s.jar());
         return cmd;
     }
 

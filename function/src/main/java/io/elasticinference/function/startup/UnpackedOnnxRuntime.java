@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Points ONNX Runtime at the native libraries the build unpacked beside the application
- * ({@code quarkus-app/native/onnxruntime/linux-x64/}, see the pom's {@code unpack-onnxruntime}), so a start does not
+ * Points ONNX Runtime at the native libraries the build unpacked beside the runner jar
+ * ({@code target/native/onnxruntime/linux-x64/}, see the pom's {@code unpack-onnxruntime}), so a start does not
  * inflate its 28 MB {@code libonnxruntime.so} out of the jar into a temporary directory first: 0.23 s of CPU in a
  * profiled start on 2 cores. Where that directory is missing (a build on another OS, the native executable, a test)
  * nothing is set and ONNX Runtime extracts the library from its jar as before.
@@ -57,7 +57,7 @@ public final class UnpackedOnnxRuntime {
         };
     }
 
-    /** quarkus-app/, the parent of the app/ directory that holds this class's jar; empty when not run from a jar. */
+    /** The directory of the jar that holds this class (the runner jar's); empty when not run from a jar. */
     private static Optional<Path> applicationDirectory() {
         try {
             CodeSource source = UnpackedOnnxRuntime.class.getProtectionDomain().getCodeSource();
@@ -65,10 +65,10 @@ public final class UnpackedOnnxRuntime {
                 return Optional.empty();
             }
             Path jar = Path.of(source.getLocation().toURI());
-            if (!Files.isRegularFile(jar) || jar.getParent() == null || jar.getParent().getParent() == null) {
+            if (!Files.isRegularFile(jar) || jar.getParent() == null) {
                 return Optional.empty();
             }
-            return Optional.of(jar.getParent().getParent());
+            return Optional.of(jar.getParent());
         } catch (URISyntaxException | RuntimeException e) {
             // not a file on disk (the native executable, an unusual class loader): ONNX Runtime's own extraction
             return Optional.empty();

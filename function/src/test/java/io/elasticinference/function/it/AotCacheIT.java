@@ -27,13 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The JVM image's AOT cache, recorded the way Dockerfile.jvm records it (its training run's mode and JVM options,
- * the trainer run from the application jar by the JDK 25 of this machine): the training must leave a cache, and the
+ * the trainer run from the runner jar by the JDK 25 of this machine): the training must leave a cache, and the
  * function must start with it and the image's own JVM options under {@code -XX:AOTMode=on}, which refuses to run
  * rather than silently ignore a cache that does not fit.
  */
 class AotCacheIT {
 
-    private static final Path APP = Path.of("target", "quarkus-app");
+    private static final Path APP = Path.of("target");
+    private static final String JAR = "function-runner.jar";
     private static final Path IMAGE = Path.of("src", "main", "docker", "training.jpg");
     private static final Path DOCKERFILE = Path.of("..", "Dockerfile.jvm");
 
@@ -48,7 +49,7 @@ class AotCacheIT {
         }
         Path cache = Files.createTempDirectory("aot").resolve("app.aot");
         Path trainLog = Files.createTempFile("train", ".log");
-        List<String> training = new ArrayList<>(List.of(java.toString(), "-cp", applicationJar().toString(),
+        List<String> training = new ArrayList<>(List.of(java.toString(), "-cp", APP.resolve(JAR).toString(),
                 "io.elasticinference.function.startup.StartupArchiveTraining", "--app-dir=" + APP,
                 "--archive=" + cache, "--image=" + IMAGE, "--requests=3", "--log=" + trainLog));
         training.addAll(imageTrainingOptions());
@@ -69,7 +70,7 @@ class AotCacheIT {
             command.add(option.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache.toAbsolutePath() : option);
         }
         // Later -D options win: the test listens on loopback only, on a free port.
-        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", "quarkus-run.jar"));
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", JAR));
         Process function = new ProcessBuilder(command)
                 .directory(APP.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -112,7 +113,7 @@ class AotCacheIT {
         }
         assertEquals("java", words.get(0), "the image's entrypoint must run java: " + words);
         int jar = words.indexOf("-jar");
-        assertTrue(jar > 0, "the image's entrypoint must run -jar quarkus-run.jar: " + words);
+        assertTrue(jar > 0, "the image's entrypoint must run -jar function-runner.jar: " + words);
         return words.subList(1, jar);
     }
 
@@ -131,13 +132,6 @@ class AotCacheIT {
         }
         assertTrue(options.contains("--mode=aot"), "the image must record an AOT cache: " + run.group(1));
         return options;
-    }
-
-    private static Path applicationJar() throws IOException {
-        try (Stream<Path> jars = Files.list(APP.resolve("app"))) {
-            return jars.filter(p -> p.toString().endsWith(".jar")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no application jar in " + APP.resolve("app")));
-        }
     }
 
     private static Optional<Path> jdk25() throws IOException {

@@ -42,7 +42,7 @@ class ProcessLifecycleIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        Path jar = Path.of("target", "function-runner.jar");
         assertTrue(Files.exists(jar), "package the function first");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));

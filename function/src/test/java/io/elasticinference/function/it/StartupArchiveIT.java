@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StartupArchiveIT {
 
-    private static final Path APP = Path.of("target", "quarkus-app");
+    private static final Path APP = Path.of("target");
+    private static final String JAR = "function-runner.jar";
     private static final Path README = Path.of("..", "README.md");
     private static final Path IMAGE = Path.of("src", "main", "docker", "training.jpg");
     private static final List<String> REQUEST_PATH = List.of(
@@ -60,7 +61,7 @@ class StartupArchiveIT {
         command.add("-Xshare:on");
         command.addAll(quickStartJvmOptions());
         command.add("-Xlog:class+load=info:file=" + classes.toAbsolutePath());
-        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", "quarkus-run.jar"));
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", JAR));
         Process function = new ProcessBuilder(command).directory(APP.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         try {
@@ -115,12 +116,12 @@ class StartupArchiveIT {
     }
 
     /**
-     * The JVM options of the README's quick start (between {@code java} and {@code -jar quarkus-run.jar}), so the
+     * The JVM options of the README's quick start (between {@code java} and {@code -jar function-runner.jar}), so the
      * test runs what a new user runs.
      */
     private static List<String> quickStartJvmOptions() throws IOException {
-        Matcher line = Pattern.compile("(?m)&& java ((?:-\\S+ )+)-jar quarkus-run\\.jar").matcher(Files.readString(README));
-        assertTrue(line.find(), "no 'java ... -jar quarkus-run.jar' quick start in " + README);
+        Matcher line = Pattern.compile("(?m)&& java ((?:-\\S+ )+)-jar function-runner\\.jar").matcher(Files.readString(README));
+        assertTrue(line.find(), "no 'java ... -jar function-runner.jar' quick start in " + README);
         List<String> options = Arrays.asList(line.group(1).trim().split("\\s+"));
         assertTrue(options.contains("-XX:SharedArchiveFile=app-cds.jsa"),
                 "the quick start does not use the archive: " + options);

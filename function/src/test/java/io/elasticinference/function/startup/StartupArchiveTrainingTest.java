@@ -19,8 +19,8 @@ class StartupArchiveTrainingTest {
     Path dir;
 
     private Path app() throws IOException {
-        Path app = Files.createDirectories(dir.resolve("quarkus-app"));
-        Files.writeString(app.resolve("quarkus-run.jar"), "");
+        Path app = Files.createDirectories(dir.resolve("target"));
+        Files.writeString(app.resolve("function-runner.jar"), "");
         Files.writeString(dir.resolve("t.jpg"), "");
         return app;
     }
@@ -33,7 +33,7 @@ class StartupArchiveTrainingTest {
         assertEquals(app.resolve("app-cds.jsa"), cds.archive());
         List<String> command = StartupArchiveTraining.command(cds, 1234);
         assertEquals(List.of("-XX:ArchiveClassesAtExit=" + app.resolve("app-cds.jsa"), "-XX:TieredStopAtLevel=1",
-                "-Xss512k", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=1234", "-jar", "quarkus-run.jar"),
+                "-Xss512k", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=1234", "-jar", "function-runner.jar"),
                 command.subList(1, command.size()));
 
         StartupArchiveTraining.Settings aot = StartupArchiveTraining.parse(new String[]{"--app-dir=" + app,
@@ -47,7 +47,8 @@ class StartupArchiveTrainingTest {
         Path app = app();
         String image = "--image=" + dir.resolve("t.jpg");
         assertMessage("--mode must be appcds or aot", "--app-dir=" + app, image, "--mode=jit");
-        assertMessage("holds no quarkus-run.jar", "--app-dir=" + dir, image);
+        assertMessage("holds no function-runner.jar", "--app-dir=" + dir, image);
+        assertMessage("holds no other.jar", "--app-dir=" + app, image, "--jar=other.jar");
         assertMessage("no such image", "--app-dir=" + app, "--image=" + dir.resolve("missing.jpg"));
         assertMessage("--requests must be at least 1", "--app-dir=" + app, image, "--requests=0");
         assertMessage("--image is required", "--app-dir=" + app);

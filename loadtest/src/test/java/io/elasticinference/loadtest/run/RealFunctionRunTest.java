@@ -30,7 +30,7 @@ class RealFunctionRunTest {
 
     @Test
     void replaysAWorkloadAgainstTheRealFunction(@TempDir Path tmp) throws Exception {
-        Path jar = Path.of("..", "function", "target", "quarkus-app", "quarkus-run.jar");
+        Path jar = Path.of("..", "function", "target", "function-runner.jar");
         Path images = Path.of(System.getProperty("shared.dir", "../../shared"), "imagenet", "sample");
         if (!Files.exists(jar) || !Files.isDirectory(images)) {
             if ("true".equals(System.getenv("CI"))) {

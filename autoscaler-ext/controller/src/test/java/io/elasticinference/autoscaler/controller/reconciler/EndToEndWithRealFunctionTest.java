@@ -52,7 +52,7 @@ class EndToEndWithRealFunctionTest {
 
     @BeforeAll
     static void startFunction() throws Exception {
-        Path jar = Path.of("..", "..", "function", "target", "quarkus-app", "quarkus-run.jar");
+        Path jar = Path.of("..", "..", "function", "target", "function-runner.jar");
         if (!Files.exists(jar)) {
             if ("true".equals(System.getenv("CI"))) {
                 throw new AssertionError("function jar missing: " + jar);
