@@ -103,14 +103,9 @@ class AotCacheIT {
      * the image runs: an option that does not fit the cache or the JDK fails here.
      */
     private static List<String> imageJvmOptions() throws IOException {
-        String dockerfile = Files.readString(DOCKERFILE).replace("\\\n", " ");
-        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT \\[(.*)]$").matcher(dockerfile);
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT \\[(.*)]$").matcher(dockerfileLines());
         assertTrue(entrypoint.find(), "no ENTRYPOINT [...] in " + DOCKERFILE);
-        List<String> words = new ArrayList<>();
-        Matcher word = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint.group(1));
-        while (word.find()) {
-            words.add(word.group(1));
-        }
+        List<String> words = groups(Pattern.compile("\"([^\"]*)\""), entrypoint.group(1));
         assertEquals("java", words.get(0), "the image's entrypoint must run java: " + words);
         int jar = words.indexOf("-jar");
         assertTrue(jar > 0, "the image's entrypoint must run -jar function-runner.jar: " + words);
@@ -122,16 +117,26 @@ class AotCacheIT {
      * options, so a cache recorded here fits what the image records.
      */
     private static List<String> imageTrainingOptions() throws IOException {
-        String dockerfile = Files.readString(DOCKERFILE).replace("\\\n", " ");
-        Matcher run = Pattern.compile("(?m)^RUN .*StartupArchiveTraining(.*)$").matcher(dockerfile);
+        Matcher run = Pattern.compile("(?m)^RUN .*StartupArchiveTraining(.*)$").matcher(dockerfileLines());
         assertTrue(run.find(), "no StartupArchiveTraining run in " + DOCKERFILE);
-        List<String> options = new ArrayList<>();
-        Matcher option = Pattern.compile("(--(?:mode|jvm-options)=\\S+)").matcher(run.group(1));
-        while (option.find()) {
-            options.add(option.group(1));
-        }
+        List<String> options = groups(Pattern.compile("(--(?:mode|jvm-options)=\\S+)"), run.group(1));
         assertTrue(options.contains("--mode=aot"), "the image must record an AOT cache: " + run.group(1));
         return options;
+    }
+
+    /** Dockerfile.jvm with its continued lines joined, one instruction per line. */
+    private static String dockerfileLines() throws IOException {
+        return Files.readString(DOCKERFILE).replace("\\\n", " ");
+    }
+
+    /** Group 1 of every match of {@code pattern} in {@code text}. */
+    private static List<String> groups(Pattern pattern, String text) {
+        List<String> found = new ArrayList<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
     }
 
     private static Optional<Path> jdk25() throws IOException {
