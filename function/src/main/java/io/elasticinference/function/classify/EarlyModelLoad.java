@@ -3,8 +3,8 @@ package io.elasticinference.function.classify;
 import io.elasticinference.function.config.FunctionConfig;
 import io.elasticinference.function.inference.InferenceSettings;
 import io.elasticinference.function.inference.OnnxClassifier;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -15,13 +15,25 @@ import java.util.concurrent.TimeoutException;
 /**
  * The model load (and warm-up inference) started from {@code main}, before Quarkus boots. {@link ModelHolder} takes
  * the result; when the early start did not happen (tests, dev mode) it loads the model itself.
+ *
+ * <p>Quarkus' configuration does not exist yet, so the settings come from system properties and environment variables
+ * only, the way a deployment sets them. Building a full configuration here (classpath scan, service discovery) took
+ * ~0.1 s of CPU away from Quarkus' own boot on 2 cores. A setting given elsewhere (a {@code config/} file, a profile)
+ * is seen by Quarkus alone: {@link ModelHolder} compares the settings and loads again when they differ.
  */
 public final class EarlyModelLoad {
 
-    private static volatile CompletableFuture<Loaded> pending;
+    private static volatile CompletableFuture<Early> pending;
 
-    /** A loaded, warm classifier and how long that took. */
-    record Loaded(OnnxClassifier classifier, long nanos) {
+    /** A loaded, warm classifier, the settings it was loaded with, and how long that took. */
+    record Loaded(OnnxClassifier classifier, InferenceSettings settings, long nanos) {
+    }
+
+    /**
+     * What the early load came to: a classifier, or the failure, with the settings it read (null when reading them
+     * failed).
+     */
+    record Early(InferenceSettings settings, Loaded loaded, RuntimeException failure) {
     }
 
     /** A model load takes ~1 s; an exit waits at most this long for one in progress. */
@@ -32,7 +44,7 @@ public final class EarlyModelLoad {
 
     public static void start() {
         long start = System.nanoTime();
-        CompletableFuture<Loaded> loading = CompletableFuture.supplyAsync(() -> load(settingsFromConfig(), start));
+        CompletableFuture<Early> loading = CompletableFuture.supplyAsync(() -> loadEarly(start));
         pending = loading;
         // Exiting while ONNX Runtime creates its session (Quarkus failed to start, or SIGTERM during start-up) tore
         // the native library down under the loading thread: SIGSEGV and an hs_err file instead of a clean exit.
@@ -42,16 +54,32 @@ public final class EarlyModelLoad {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                // failed or too slow: nothing more to wait for
+                // too slow: nothing more to wait for
             }
         }, "model-load-exit-wait"));
     }
 
     /** The early load, if one was started; null otherwise. */
-    static CompletableFuture<Loaded> take() {
-        CompletableFuture<Loaded> p = pending;
+    static CompletableFuture<Early> take() {
+        CompletableFuture<Early> p = pending;
         pending = null;
         return p;
+    }
+
+    /** Never throws: a failure is kept for {@link ModelHolder}, which decides whether it stands. */
+    private static Early loadEarly(long startNanos) {
+        InferenceSettings settings;
+        try {
+            settings = settingsFromConfig();
+        } catch (RuntimeException e) {
+            // A malformed value: Quarkus' own configuration reports it, with the key.
+            return new Early(null, null, e);
+        }
+        try {
+            return new Early(settings, load(settings, startNanos), null);
+        } catch (RuntimeException e) {
+            return new Early(settings, null, e);
+        }
     }
 
     static Loaded load(InferenceSettings settings, long startNanos) {
@@ -59,15 +87,15 @@ public final class EarlyModelLoad {
             // load() ends with one inference (the output-shape check), which is also the warm-up: ONNX Runtime
             // initialises lazily on the first run, and the first request must not pay for it.
             OnnxClassifier loaded = OnnxClassifier.load(settings);
-            return new Loaded(loaded, System.nanoTime() - startNanos);
+            return new Loaded(loaded, settings, System.nanoTime() - startNanos);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    /** The same keys and derivation as {@link Sizing}, read before the CDI container exists. */
+    /** The same keys and derivation as {@link Sizing}, from system properties and the environment. */
     private static InferenceSettings settingsFromConfig() {
-        Config config = ConfigProvider.getConfig();
+        SmallRyeConfig config = new SmallRyeConfigBuilder().addSystemSources().build();
         int cpus = Runtime.getRuntime().availableProcessors();
         int runners = FunctionConfig.effectiveRunners(
                 config.getOptionalValue("inference.batch.runners", Integer.class).orElse(0), cpus);

@@ -59,10 +59,26 @@ public class ModelHolder {
 
     private void load() {
         try {
-            CompletableFuture<EarlyModelLoad.Loaded> early = EarlyModelLoad.take();
-            EarlyModelLoad.Loaded result = early != null ? early.join() : EarlyModelLoad.load(new InferenceSettings(
-                    config.model().path().map(Path::of).orElse(null), sizing.threadsPerInference(),
-                    config.model().spinWait()), System.nanoTime());
+            InferenceSettings settings = new InferenceSettings(config.model().path().map(Path::of).orElse(null),
+                    sizing.threadsPerInference(), config.model().spinWait());
+            EarlyModelLoad.Loaded result = null;
+            CompletableFuture<EarlyModelLoad.Early> pending = EarlyModelLoad.take();
+            EarlyModelLoad.Early early = pending == null ? null : pending.join();
+            if (early != null && settings.equals(early.settings())) {
+                if (early.failure() != null) {
+                    throw early.failure();
+                }
+                result = early.loaded();
+            } else if (early != null) {
+                LOG.infof("The model was loaded early with %s, but the configuration says %s: loading it again",
+                        early.settings(), settings);
+                if (early.loaded() != null) {
+                    early.loaded().classifier().close();
+                }
+            }
+            if (result == null) {
+                result = EarlyModelLoad.load(settings, System.nanoTime());
+            }
             classifier = result.classifier();
             lane = new InferenceLane(classifier::probabilities, config.batch().maxSize(), config.batch().maxWait(),
                     sizing.runners());
@@ -74,8 +90,8 @@ public class ModelHolder {
             }
             LOG.infof("Model %s (%s, sha256 %s) loaded and warm in %d ms; %d slots, %d model runs at once on %d "
                     + "ONNX Runtime threads, batches up to %d", info.name(), info.weights(), info.sha256(),
-                    result.nanos() / 1_000_000, sizing.slots(), sizing.runners(), sizing.threadsPerInference(),
-                    config.batch().maxSize());
+                    result.nanos() / 1_000_000, sizing.slots(), sizing.runners(),
+                    result.settings().effectiveThreads(), config.batch().maxSize());
             if (state == State.LOADING) {
                 state = State.READY;
                 int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()

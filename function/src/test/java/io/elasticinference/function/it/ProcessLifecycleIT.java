@@ -19,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,19 +39,41 @@ class ProcessLifecycleIT {
         }
     }
 
+    private static final Path JAR = Path.of("target", "function-runner.jar").toAbsolutePath();
+
     private String start(Path log, String... options) throws IOException {
+        return startIn(Path.of("").toAbsolutePath(), log, options);
+    }
+
+    /** Starts the runner jar from {@code workingDir}, the directory Quarkus looks for {@code config/} in. */
+    private String startIn(Path workingDir, Path log, String... options) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path jar = Path.of("target", "function-runner.jar");
-        assertTrue(Files.exists(jar), "package the function first");
+        assertTrue(Files.exists(JAR), "package the function first");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
         cmd.addAll(List.of(options));
-        cmd.addAll(List.of("-jar", jar.toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        process = new ProcessBuilder(cmd).directory(workingDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         return "http://127.0.0.1:" + port;
+    }
+
+    private void awaitReady(String base, Path log) throws Exception {
+        long start = System.nanoTime();
+        while (status(base + "/q/health/ready") != 200) {
+            assertTrue(process.isAlive(), Files.readString(log));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
+            Thread.sleep(20);
+        }
+    }
+
+    private HttpResponse<String> predict(String base, byte[] image) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/predict")).header("Content-Type", "image/jpeg")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private int status(String url) {
@@ -107,17 +131,10 @@ class ProcessLifecycleIT {
     void loadsAndServesWithTheHeapOfA512MiBContainer() throws Exception {
         Path log = Files.createTempFile("function", ".log");
         String base = start(log, "-Xmx128m", "-XX:+UseSerialGC");
-        long start = System.nanoTime();
-        while (status(base + "/q/health/ready") != 200) {
-            assertTrue(process.isAlive(), Files.readString(log));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
-            Thread.sleep(20);
-        }
+        awaitReady(base, log);
         byte[] image = Files.readAllBytes(SharedData.dir().resolve("reference/n02977058_cash_machine.JPEG"));
         for (int i = 0; i < 50; i++) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/predict"))
-                    .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = predict(base, image);
             assertEquals(200, r.statusCode(), r.body());
         }
         String output = Files.readString(log);
@@ -128,11 +145,7 @@ class ProcessLifecycleIT {
     void drainsOnSigterm() throws Exception {
         Path log = Files.createTempFile("function", ".log");
         String base = start(log);
-        long start = System.nanoTime();
-        while (status(base + "/q/health/ready") != 200) {
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
-            Thread.sleep(20);
-        }
+        awaitReady(base, log);
         assertEquals(200, status(base + "/q/health/live"));
 
         byte[] image = Files.readAllBytes(SharedData.dir().resolve("reference/n02977058_cash_machine.JPEG"));
@@ -164,5 +177,37 @@ class ProcessLifecycleIT {
         String output = Files.readString(log);
         assertTrue(!output.contains("SIGSEGV") && !output.contains("fatal error"), output);
         assertEquals(0, process.exitValue(), output);
+        assertFalse(output.contains("loading it again"),
+                "with the settings in system properties and defaults, the model loaded before Quarkus is used: "
+                        + output);
+    }
+
+    /**
+     * The runner jar leaves application.properties out (Quarkus recorded its values at build time), and the model
+     * load that starts before Quarkus sees only system properties and the environment. A {@code config/} file where
+     * the function runs is Quarkus configuration too: its model settings win, the model is loaded again with them,
+     * and the build's values (here its log format) still apply.
+     */
+    @Test
+    void configFileWhereTheFunctionRunsIsHonoured() throws Exception {
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(JAR.toFile())) {
+            assertNull(jar.getEntry("application.properties"), "the runner jar must not carry application.properties");
+        }
+        Path dir = Files.createTempDirectory("function-run");
+        Files.createDirectories(dir.resolve("config"));
+        // The early load derives one thread per model run on any machine (runners default to the CPU count).
+        Files.writeString(dir.resolve("config/application.properties"), "inference.model.threads=2\n");
+        Path log = Files.createTempFile("function", ".log");
+        String base = startIn(dir, log);
+        awaitReady(base, log);
+        HttpResponse<String> r = predict(base,
+                Files.readAllBytes(SharedData.dir().resolve("reference/n02977058_cash_machine.JPEG")));
+        assertEquals(200, r.statusCode(), r.body());
+        String output = Files.readString(log);
+        assertTrue(output.contains("loading it again"), output);
+        assertTrue(output.contains("model runs at once on 2 ONNX Runtime threads"), output);
+        // application.properties sets "%d{HH:mm:ss.SSS} %-5p [%c{1.}] ..."; Quarkus' default starts with the date.
+        assertTrue(java.util.regex.Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN) +\\[")
+                .matcher(output).find(), output);
     }
 }
