@@ -65,7 +65,7 @@ if [ -n "$JDK25" ]; then
   cold_starts "JDK 25" "$JDK25"
   # The same training run as Dockerfile.jvm's.
   "$JDK25" -cp "$JAR" io.elasticinference.function.startup.StartupArchiveTraining \
-    --mode=aot --app-dir="$(dirname "$JAR")" --archive="$OUT/app.aot" --image=function/src/main/docker/training.jpg \
+    --mode=aot --app-dir="$(dirname "$JAR")" --archive="$OUT/app.aot" --image=function/src/main/resources/warm-up.jpg \
     --jvm-options="$C1_ONLY" --log="$OUT/aot-training.log" >&2
   if [ -f "$OUT/app.aot" ]; then
     cold_starts "JDK 25 + AOT cache" "$JDK25" -XX:AOTCache="$OUT/app.aot"

@@ -35,7 +35,7 @@ class AotCacheIT {
 
     private static final Path APP = Path.of("target");
     private static final String JAR = "function-runner.jar";
-    private static final Path IMAGE = Path.of("src", "main", "docker", "training.jpg");
+    private static final Path IMAGE = Path.of("src", "main", "resources", "warm-up.jpg");
     private static final Path DOCKERFILE = Path.of("..", "Dockerfile.jvm");
 
     @Test

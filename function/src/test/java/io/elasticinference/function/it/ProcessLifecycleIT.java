@@ -177,6 +177,7 @@ class ProcessLifecycleIT {
         String output = Files.readString(log);
         assertTrue(!output.contains("SIGSEGV") && !output.contains("fatal error"), output);
         assertEquals(0, process.exitValue(), output);
+        assertFalse(output.contains("no decoding warm-up") || output.contains("warm-up failed"), output);
         assertFalse(output.contains("loading it again"),
                 "with the settings in system properties and defaults, the model loaded before Quarkus is used: "
                         + output);

@@ -38,7 +38,7 @@ class StartupArchiveIT {
     private static final Path APP = Path.of("target");
     private static final String JAR = "function-runner.jar";
     private static final Path README = Path.of("..", "README.md");
-    private static final Path IMAGE = Path.of("src", "main", "docker", "training.jpg");
+    private static final Path IMAGE = Path.of("src", "main", "resources", "warm-up.jpg");
     private static final List<String> REQUEST_PATH = List.of(
             "io.elasticinference.function.api.PredictResource",
             "io.elasticinference.function.image.ImageDecoder",

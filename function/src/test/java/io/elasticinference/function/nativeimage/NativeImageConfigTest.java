@@ -233,6 +233,18 @@ class NativeImageConfigTest {
         assertEquals(List.of(), problems);
     }
 
+    /** What the function itself reads from its class path at run time must be in the executable too. */
+    @Test
+    void theFunctionsOwnResourcesAreIncluded() {
+        List<Pattern> includes = resourceIncludes.stream().map(g -> Pattern.compile(GlobUtil.toRegexPattern(g)))
+                .toList();
+        for (String resource : List.of("model/resnet18.onnx", "model/resnet18.json", "imagenet-classes.txt",
+                "warm-up.jpg")) {
+            assertNotNull(LOADER.getResource(resource), resource + " is not on the class path");
+            assertTrue(includes.stream().anyMatch(p -> p.matcher(resource).matches()), resource + " not included");
+        }
+    }
+
     /** The reason jni-config.json exists: if ONNX Runtime starts shipping its own, ours should be reconsidered. */
     @Test
     void onnxRuntimeShipsNoNativeImageConfiguration() throws IOException {
