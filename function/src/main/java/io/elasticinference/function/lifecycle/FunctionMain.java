@@ -16,6 +16,12 @@ public final class FunctionMain {
     }
 
     public static void main(String... args) {
+        // Quarkus.run sets these two, but the model load starts first: its decoding warm-up reaches
+        // java.util.logging (through ImageIO), and the JDK's own log manager won that race and printed Quarkus' log
+        // lines in its default two-line format; its CompletableFuture creates the common ForkJoinPool.
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        System.setProperty("java.util.concurrent.ForkJoinPool.common.threadFactory",
+                "io.quarkus.bootstrap.forkjoin.QuarkusForkJoinWorkerThreadFactory");
         UnpackedOnnxRuntime.useIfPresent();
         EarlyModelLoad.start();
         Quarkus.run(args);
