@@ -88,9 +88,9 @@ public class ModelHolder {
                 LOG.warnf("Serving %s with %s: predictions are NOT meaningful. Configure a torchvision safetensors "
                         + "file at build time for real ImageNet weights (see README).", info.name(), info.weights());
             }
-            LOG.infof("Model %s (%s, sha256 %s) loaded and warm in %d ms; %d slots, %d model runs at once on %d "
-                    + "ONNX Runtime threads, batches up to %d", info.name(), info.weights(), info.sha256(),
-                    result.nanos() / 1_000_000, sizing.slots(), sizing.runners(),
+            LOG.infof("Model %s (%s, sha256 %s) loaded from %s and warm in %d ms; %d slots, %d model runs at once "
+                    + "on %d ONNX Runtime threads, batches up to %d", info.name(), info.weights(), info.sha256(),
+                    classifier.source(), result.nanos() / 1_000_000, sizing.slots(), sizing.runners(),
                     result.settings().effectiveThreads(), config.batch().maxSize());
             if (state == State.LOADING) {
                 state = State.READY;

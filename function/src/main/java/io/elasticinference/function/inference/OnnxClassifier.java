@@ -13,6 +13,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.model.ModelGenerator;
 import io.elasticinference.function.model.ModelInfo;
+import io.elasticinference.function.startup.UnpackedModel;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -52,6 +54,7 @@ public final class OnnxClassifier implements AutoCloseable {
 
     private final Model model;
     private final ModelInfo info;
+    private final String source;
     private final ConcurrentLinkedQueue<PooledPredictor> predictors = new ConcurrentLinkedQueue<>();
 
     /**
@@ -79,9 +82,10 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
-    private OnnxClassifier(Model model, ModelInfo info) {
+    private OnnxClassifier(Model model, ModelInfo info, String source) {
         this.model = model;
         this.info = info;
+        this.source = source;
     }
 
     public static OnnxClassifier load(InferenceSettings settings) throws IOException {
@@ -95,11 +99,20 @@ public final class OnnxClassifier implements AutoCloseable {
         }
         try {
             ModelInfo info;
+            String source;
             if (settings.modelPath() == null) {
+                byte[] packagedInfo;
                 try (InputStream in = resource(PACKAGED_INFO)) {
-                    info = ModelInfo.read(in);
+                    packagedInfo = in.readAllBytes();
                 }
-                loadPackaged(model, options);
+                info = ModelInfo.read(new java.io.ByteArrayInputStream(packagedInfo));
+                Optional<Path> unpacked = UnpackedModel.find(ModelGenerator.ONNX, ModelGenerator.INFO, packagedInfo);
+                if (unpacked.isPresent()) {
+                    model.load(unpacked.get(), null, options);
+                    source = unpacked.get().toString();
+                } else {
+                    source = loadPackaged(model, options);
+                }
             } else {
                 // ONNX Runtime reads the file itself; the checksum is computed on a stream, so a large model never
                 // passes through the Java heap.
@@ -112,8 +125,9 @@ public final class OnnxClassifier implements AutoCloseable {
                 }
                 info = new ModelInfo(settings.modelPath().getFileName().toString(),
                         "user-supplied ONNX file " + settings.modelPath().getFileName(), true, sha, -1);
+                source = settings.modelPath().toString();
             }
-            OnnxClassifier classifier = new OnnxClassifier(model, info);
+            OnnxClassifier classifier = new OnnxClassifier(model, info, source);
             classifier.checkShape();
             return classifier;
         } catch (MalformedModelException | NoSuchAlgorithmException | RuntimeException e) {
@@ -147,9 +161,12 @@ public final class OnnxClassifier implements AutoCloseable {
      * the Java heap, twice while its buffer grows: with the 128 MB heap the JVM gives itself in a 512 MiB container
      * the load failed with "Java heap space". From the jar the model is copied to a temporary file, which is deleted
      * once the session holds it; where no temporary file can be written (a read-only file system without a writable
-     * temp directory) the stream is the fallback.
+     * temp directory) the stream is the fallback. (The build's copy beside the runner jar, {@link UnpackedModel},
+     * spares the copy; this is for the executables and layouts without it.)
+     *
+     * @return where the model was read from
      */
-    private static void loadPackaged(Model model, Map<String, Object> options)
+    private static String loadPackaged(Model model, Map<String, Object> options)
             throws IOException, MalformedModelException {
         java.net.URL url = OnnxClassifier.class.getClassLoader().getResource(PACKAGED_MODEL);
         if (url == null) {
@@ -157,8 +174,9 @@ public final class OnnxClassifier implements AutoCloseable {
         }
         if ("file".equals(url.getProtocol())) {
             try {
-                model.load(Path.of(url.toURI()), null, options);
-                return;
+                Path file = Path.of(url.toURI());
+                model.load(file, null, options);
+                return file.toString();
             } catch (java.net.URISyntaxException e) {
                 throw new IOException("bad model location " + url, e);
             }
@@ -171,13 +189,14 @@ public final class OnnxClassifier implements AutoCloseable {
             try (InputStream in = resource(PACKAGED_MODEL)) {
                 model.load(in, options);
             }
-            return;
+            return PACKAGED_MODEL + " in the application, through the heap";
         }
         try {
             try (InputStream in = resource(PACKAGED_MODEL)) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             }
             model.load(copy, null, options);
+            return PACKAGED_MODEL + " in the application, copied to a temporary file";
         } finally {
             Files.deleteIfExists(copy);
         }
@@ -205,6 +224,11 @@ public final class OnnxClassifier implements AutoCloseable {
 
     public ModelInfo info() {
         return info;
+    }
+
+    /** Where ONNX Runtime read the model from, for the log. */
+    public String source() {
+        return source;
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.elasticinference.function.startup;
 
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -28,7 +26,7 @@ public final class UnpackedOnnxRuntime {
         if (System.getProperty(NATIVE_PATH_PROPERTY) != null) {
             return;
         }
-        applicationDirectory()
+        RunnerJar.directory()
                 .flatMap(app -> directory(app, System.getProperty("os.name"), System.getProperty("os.arch")))
                 .ifPresent(dir -> System.setProperty(NATIVE_PATH_PROPERTY, dir.toString()));
     }
@@ -55,23 +53,5 @@ public final class UnpackedOnnxRuntime {
             case "aarch64" -> Optional.of("linux-aarch64");
             default -> Optional.empty();
         };
-    }
-
-    /** The directory of the jar that holds this class (the runner jar's); empty when not run from a jar. */
-    private static Optional<Path> applicationDirectory() {
-        try {
-            CodeSource source = UnpackedOnnxRuntime.class.getProtectionDomain().getCodeSource();
-            if (source == null || source.getLocation() == null) {
-                return Optional.empty();
-            }
-            Path jar = Path.of(source.getLocation().toURI());
-            if (!Files.isRegularFile(jar) || jar.getParent() == null) {
-                return Optional.empty();
-            }
-            return Optional.of(jar.getParent());
-        } catch (URISyntaxException | RuntimeException e) {
-            // not a file on disk (the native executable, an unusual class loader): ONNX Runtime's own extraction
-            return Optional.empty();
-        }
     }
 }

@@ -1,0 +1,41 @@
+package io.elasticinference.function.startup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The packaged model as the build also copied it beside the runner jar ({@code target/model/}, the pom's
+ * {@code unpack-model}): ONNX Runtime reads that file where it lies instead of a copy that every start first wrote
+ * out of the jar, ~60 ms of the model load, which is the last thing a JDK 25 start waits for. The copy is used only
+ * when its description file is the jar's byte for byte: the description carries the weights' SHA-256, so a
+ * directory left by another build is never taken for this one.
+ */
+public final class UnpackedModel {
+
+    static final String DIRECTORY = "model";
+
+    private UnpackedModel() {
+    }
+
+    /** The unpacked {@code onnxName} beside the runner jar, if its {@code infoName} holds {@code packagedInfo}. */
+    public static Optional<Path> find(String onnxName, String infoName, byte[] packagedInfo) {
+        return RunnerJar.directory().flatMap(app -> find(app, onnxName, infoName, packagedInfo));
+    }
+
+    static Optional<Path> find(Path appDir, String onnxName, String infoName, byte[] packagedInfo) {
+        Path dir = appDir.resolve(DIRECTORY);
+        Path onnx = dir.resolve(onnxName);
+        Path info = dir.resolve(infoName);
+        if (!Files.isRegularFile(onnx) || !Files.isRegularFile(info)) {
+            return Optional.empty();
+        }
+        try {
+            return Arrays.equals(Files.readAllBytes(info), packagedInfo) ? Optional.of(onnx) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
