@@ -12,7 +12,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -66,7 +65,7 @@ public final class EarlyModelLoad {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                // too slow: nothing more to wait for
+                // failed (a linkage error) or too slow: nothing more to wait for
             }
         }, "model-load-exit-wait"));
     }
@@ -108,8 +107,8 @@ public final class EarlyModelLoad {
 
     /**
      * Decodes and preprocesses the packaged sample image once. The first request otherwise paid for ImageIO's plugin
-     * registry, loading the JPEG library and a first, interpreted pass through the resize: of its ~190 ms from the
-     * port opening to the answer, this took ~35 ms off (docs/benchmarks.md). Here it overlaps Quarkus' boot. A failure
+     * registry, loading the JPEG library and a first, interpreted pass through the resize: of its ~180 ms from the
+     * port opening to the answer, this took 13-33 ms off (docs/benchmarks.md). Here it overlaps Quarkus' boot. A failure
      * only costs that time, so it is logged and the load goes on.
      *
      * @return whether the sample was decoded
