@@ -95,9 +95,9 @@ public final class EarlyModelLoad {
 
     static Loaded load(InferenceSettings settings, long startNanos) {
         try {
+            CompletableFuture<Boolean> decoding = CompletableFuture.supplyAsync(EarlyModelLoad::warmUpDecoding);
             // load() ends with one inference (the output-shape check), which is also the warm-up: ONNX Runtime
             // initialises lazily on the first run, and the first request must not pay for it.
-            CompletableFuture<Boolean> decoding = CompletableFuture.supplyAsync(EarlyModelLoad::warmUpDecoding);
             OnnxClassifier loaded = OnnxClassifier.load(settings);
             decoding.join();
             return new Loaded(loaded, settings, System.nanoTime() - startNanos);
@@ -109,9 +109,9 @@ public final class EarlyModelLoad {
     /**
      * Decodes and preprocesses the packaged sample image once. The first request otherwise paid for ImageIO's plugin
      * registry, loading the JPEG library and a first, interpreted pass through the resize: of its ~180 ms from the
-     * port opening to the answer, this took 13-33 ms off (docs/benchmarks.md). It runs on its own thread beside the model's
-     * load (10 rounds each on JDK 17 and 25: ~25 ms sooner than after it). A failure only costs that time, so it is
-     * logged and the load goes on.
+     * port opening to the answer, this took 13-33 ms off (docs/benchmarks.md). It runs on its own thread beside the
+     * model's load (10 rounds each on JDK 17 and 25: ~25 ms sooner than after it). A failure only costs that time, so
+     * it is logged and the load goes on.
      *
      * @return whether the sample was decoded
      */
