@@ -25,13 +25,15 @@ public class ClassificationService {
     private final ModelHolder model;
     private final AdmissionControl admission;
     private final FunctionMetrics metrics;
+    private final Sizing sizing;
     private final ImagePipeline pipeline;
     private final ImageNetLabels labels = ImageNetLabels.load();
 
     @Inject
     public ClassificationService(ModelHolder model, AdmissionControl admission, FunctionMetrics metrics,
-                                 FunctionConfig config) {
+                                 FunctionConfig config, Sizing sizing) {
         this.model = model;
+        this.sizing = sizing;
         this.admission = admission;
         this.metrics = metrics;
         this.pipeline = new ImagePipeline(new ImageLimits(config.image().maxPixels(), config.image().maxSide()));
@@ -54,7 +56,8 @@ public class ClassificationService {
             float[] probabilities = result.probabilities();
             long done = System.nanoTime();
             if (result.positionInBatch() == 0) {
-                metrics.model(result.runNanos(), result.batchSize());
+                metrics.model(result.runNanos(), result.batchSize(),
+                        result.alone() ? sizing.threadsWhenAlone() : sizing.threadsPerInference());
             }
 
             int[] best = TopK.indices(probabilities, topk);

@@ -57,14 +57,21 @@ public final class EarlyModelLoad {
         long start = System.nanoTime();
         CompletableFuture<Early> loading = CompletableFuture.supplyAsync(() -> loadEarly(start));
         pending = loading;
-        // Exiting while ONNX Runtime creates its session (Quarkus failed to start, or SIGTERM during start-up) tore
-        // the native library down under the loading thread: SIGSEGV and an hs_err file instead of a clean exit.
+        holdExitFor(loading);
+    }
+
+    /**
+     * Exiting while ONNX Runtime creates a session (Quarkus failed to start, or SIGTERM during start-up) tore the
+     * native library down under the loading thread: SIGSEGV and an hs_err file instead of a clean exit. So an exit
+     * waits for {@code loading}, a little.
+     */
+    static void holdExitFor(CompletableFuture<?> loading) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 loading.get(EXIT_WAIT_FOR_LOAD_S, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
                 // failed (a linkage error) or too slow: nothing more to wait for
             }
         }, "model-load-exit-wait"));

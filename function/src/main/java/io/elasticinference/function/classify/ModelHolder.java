@@ -13,8 +13,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Owns the classifier. It is loaded on a background thread at start-up so that the HTTP server (and liveness) are up
@@ -81,9 +83,10 @@ public class ModelHolder {
             }
             classifier = result.classifier();
             lane = new InferenceLane(classifier::probabilities, config.batch().maxSize(), config.batch().maxWait(),
-                    sizing.runners());
+                    sizing.runners(), config.model().alone().maxOverlap());
             ModelInfo info = classifier.info();
-            metrics.modelLoaded(result.nanos(), info.name(), info.weights(), info.pretrained(), info.sha256());
+            metrics.modelLoaded(result.nanos(), info.name(), info.weights(), info.pretrained(), info.sha256(),
+                    sizing.threadsPerInference());
             if (!info.pretrained()) {
                 LOG.warnf("Serving %s with %s: predictions are NOT meaningful. Configure a torchvision safetensors "
                         + "file at build time for real ImageNet weights (see README).", info.name(), info.weights());
@@ -99,12 +102,38 @@ public class ModelHolder {
                 LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
                         + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", port, port);
             }
+            if (sizing.threadsWhenAlone() > 0 && state == State.READY) {
+                loadAloneSession(settings);
+            }
         } catch (RuntimeException | LinkageError e) {
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                     ? e.getCause() : e;
             failure = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
             state = State.FAILED;
             LOG.error("Model failed to load; the function stays not ready", cause);
+        }
+    }
+
+    /**
+     * After readiness, off the start-up path: a second session for runs that have the CPUs to themselves. Until it
+     * is there, and if it cannot be loaded, every run uses the first one.
+     */
+    private void loadAloneSession(InferenceSettings shared) {
+        InferenceSettings settings = new InferenceSettings(shared.modelPath(), sizing.threadsWhenAlone(), true,
+                TimeUnit.NANOSECONDS.toMicros(config.model().alone().spin().toNanos()));
+        CompletableFuture<OnnxClassifier> loading = new CompletableFuture<>();
+        EarlyModelLoad.holdExitFor(loading);
+        long start = System.nanoTime();
+        try {
+            OnnxClassifier lone = OnnxClassifier.load(settings);
+            loading.complete(lone);
+            lane.useWhenAlone(lone::probabilities);
+            LOG.infof("A run with no other in flight now uses a second session on %d ONNX Runtime threads "
+                    + "(loaded in %d ms)", settings.effectiveThreads(), (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            loading.completeExceptionally(e);
+            LOG.warnf("No second session for lone runs (every run stays on %d thread(s)): %s",
+                    shared.effectiveThreads(), e.getMessage());
         }
     }
 

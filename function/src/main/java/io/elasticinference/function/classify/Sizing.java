@@ -18,6 +18,7 @@ public class Sizing {
 
     private final int slots;
     private final int threads;
+    private final int aloneThreads;
     private final int queue;
     private final int runners;
     private final long maxWaitNanos;
@@ -29,6 +30,8 @@ public class Sizing {
         this.runners = FunctionConfig.effectiveRunners(config.batch().runners(), cpus);
         this.threads = FunctionConfig.effectiveThreads(config.model().threads(), runners, cpus);
         this.queue = FunctionConfig.effectiveQueue(config.admission(), slots);
+        this.aloneThreads = FunctionConfig.effectiveAloneThreads(config.model().alone().threads(), runners, threads,
+                cpus);
 
         this.maxWaitNanos = config.admission().maxWait().toNanos();
     }
@@ -39,6 +42,11 @@ public class Sizing {
 
     public int threadsPerInference() {
         return threads;
+    }
+
+    /** ONNX Runtime threads of a run that starts while no other is in flight; 0 = no session of its own. */
+    public int threadsWhenAlone() {
+        return aloneThreads;
     }
 
     /** Model runs in flight at once. */

@@ -48,6 +48,35 @@ public interface FunctionConfig {
          */
         @WithDefault("false")
         boolean spinWait();
+
+        /** A second session for model runs that start while no other run is in flight. */
+        Alone alone();
+    }
+
+    /**
+     * One model run on one thread per CPU serves the most images a second, but a lone request then leaves the other
+     * cores idle. A run that starts while no other is in flight goes to a second ONNX Runtime session that uses
+     * more threads (measured on 2 cores: ~23 → ~13 ms per run); its idle threads spin briefly, since a sleeping
+     * helper thread wakes too late to take part. Costs a second session's memory (docs/benchmarks.md).
+     */
+    interface Alone {
+        /**
+         * Threads of a lone run; 0 = the CPU count. No second session when this is not more than
+         * {@code model.threads}, or with a single runner.
+         */
+        @WithDefault("0")
+        int threads();
+
+        /** How long the lone session's idle threads spin before they sleep. */
+        @WithDefault("3ms")
+        Duration spin();
+
+        /**
+         * Lone runs stop while the recent arrival rate times a lone run's duration (the requests expected to arrive
+         * during one) is above this: they would share the CPUs with the next request and stall on it.
+         */
+        @WithDefault("0.3")
+        double maxOverlap();
     }
 
     interface Admission {
@@ -113,6 +142,15 @@ public interface FunctionConfig {
     /** Derived: ONNX Runtime threads per model run, so that all runners together use the CPUs once. */
     public static int effectiveThreads(int configured, int runners, int cpus) {
         return configured > 0 ? configured : Math.max(1, cpus / Math.max(1, runners));
+    }
+
+    /**
+     * Derived: threads of a lone run, or 0 when lone runs need no session of their own (one runner: every run is
+     * alone, so its own threads setting already says how wide it runs).
+     */
+    public static int effectiveAloneThreads(int configured, int runners, int threadsPerRun, int cpus) {
+        int threads = configured > 0 ? configured : cpus;
+        return runners > 1 && threads > threadsPerRun ? threads : 0;
     }
 
     /** Derived: queue size. */

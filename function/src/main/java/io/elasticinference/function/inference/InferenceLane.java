@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -16,6 +17,10 @@ import java.util.function.Function;
  * otherwise run one by one; as a batch they share the fixed costs of a forward pass (measured on 2 cores: a batch
  * of 4 costs ~10% less per image than four single runs, docs/benchmarks.md). With {@code maxWait} 0 a request never
  * waits for a batch to fill: only for a runner, so at low load nothing changes.
+ *
+ * <p>A run that starts while no other is in flight and nothing waits may go to a second model, the "lone" one,
+ * which uses more threads ({@link #useWhenAlone}): one thread per run serves the most images a second under load,
+ * but leaves a lone request's other cores idle.
  */
 public final class InferenceLane implements AutoCloseable {
 
@@ -23,8 +28,10 @@ public final class InferenceLane implements AutoCloseable {
      * What one request got back, and what it cost.
      *
      * @param positionInBatch 0 for exactly one request of each batch, so per-batch metrics are recorded once
+     * @param alone           whether the batch ran on the lone-run model
      */
-    public record Result(float[] probabilities, int batchSize, int positionInBatch, long waitNanos, long runNanos) {
+    public record Result(float[] probabilities, int batchSize, int positionInBatch, long waitNanos, long runNanos,
+                         boolean alone) {
     }
 
     private record Job(float[] tensor, long enqueuedNanos, CompletableFuture<Result> result) {
@@ -32,10 +39,17 @@ public final class InferenceLane implements AutoCloseable {
 
     private static final Job STOP = new Job(null, 0, null);
 
+    /** Expected arrivals during one lone run above which runs stay on the shared model (see {@link LoneRunPolicy}). */
+    public static final double DEFAULT_LONE_OVERLAP = 0.3;
+
     private final Function<List<float[]>, float[][]> model;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    /** Runs in progress, so a runner can tell whether its run would be the only one. */
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile Function<List<float[]>, float[][]> aloneModel;
+    private final LoneRunPolicy loneRuns;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
 
@@ -47,6 +61,15 @@ public final class InferenceLane implements AutoCloseable {
      */
     public InferenceLane(Function<List<float[]>, float[][]> model, int maxBatch, java.time.Duration maxWait,
                          int runners) {
+        this(model, maxBatch, maxWait, runners, DEFAULT_LONE_OVERLAP);
+    }
+
+    /**
+     * @param loneOverlap expected arrivals during one lone run above which no run goes to the lone model
+     */
+    public InferenceLane(Function<List<float[]>, float[][]> model, int maxBatch, java.time.Duration maxWait,
+                         int runners, double loneOverlap) {
+        this.loneRuns = new LoneRunPolicy(loneOverlap);
         if (runners < 1) {
             throw new IllegalArgumentException("runners must be at least 1, got " + runners);
         }
@@ -67,13 +90,25 @@ public final class InferenceLane implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on, a run that would be the only one in flight (no other running, none waiting) goes to
+     * {@code model}: the same classifier, on more threads. Installed once it is loaded, after the lane started.
+     */
+    public void useWhenAlone(Function<List<float[]>, float[][]> model) {
+        this.aloneModel = model;
+    }
+
     /** Runs the model on one tensor, possibly batched with others; blocks until its result is ready. */
     public Result classify(float[] tensor) throws InterruptedException {
         if (closed) {
             throw new IllegalStateException("the inference lane is closed");
         }
         CompletableFuture<Result> result = new CompletableFuture<>();
-        queue.add(new Job(tensor, System.nanoTime(), result));
+        long now = System.nanoTime();
+        synchronized (loneRuns) {
+            loneRuns.arrival(now);
+        }
+        queue.add(new Job(tensor, now, result));
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -140,21 +175,43 @@ public final class InferenceLane implements AutoCloseable {
     }
 
     private void run(List<Job> batch) {
+        // Counted before the choice, so of two runners starting at once at most one sees itself alone; a request
+        // that arrives during a lone run goes to the other runner's single-threaded run, not behind it.
+        boolean onlyRun = running.incrementAndGet() == 1;
+        Function<List<float[]>, float[][]> lone = aloneModel;
         long start = System.nanoTime();
+        boolean alone = onlyRun && lone != null && queue.isEmpty();
+        if (alone) {
+            synchronized (loneRuns) {
+                alone = loneRuns.allows(start);
+            }
+        }
+        float[][] probabilities;
+        long runNanos;
         try {
             List<float[]> tensors = new ArrayList<>(batch.size());
             for (Job job : batch) {
                 tensors.add(job.tensor());
             }
-            float[][] probabilities = model.apply(tensors);
-            long runNanos = System.nanoTime() - start;
-            for (int i = 0; i < batch.size(); i++) {
-                Job job = batch.get(i);
-                job.result().complete(new Result(probabilities[i], batch.size(), i, start - job.enqueuedNanos(),
-                        runNanos));
-            }
+            probabilities = (alone ? lone : model).apply(tensors);
+            runNanos = System.nanoTime() - start;
         } catch (RuntimeException | Error e) {
+            running.decrementAndGet();
             failAll(batch, e);
+            return;
+        }
+        // The run is over before anyone hears of it: a caller that sends its next request at once must find this
+        // runner counted out, or that request could never run alone.
+        running.decrementAndGet();
+        if (alone) {
+            synchronized (loneRuns) {
+                loneRuns.loneRun(runNanos);
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Job job = batch.get(i);
+            job.result().complete(new Result(probabilities[i], batch.size(), i, start - job.enqueuedNanos(),
+                    runNanos, alone));
         }
     }
 

@@ -152,6 +152,8 @@ public final class OnnxClassifier implements AutoCloseable {
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         if (!settings.spinWait()) {
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        } else if (settings.spinMicros() > 0) {
+            options.addConfigEntry("session.intra_op.spin_duration_us", Long.toString(settings.spinMicros()));
         }
         return options;
     }

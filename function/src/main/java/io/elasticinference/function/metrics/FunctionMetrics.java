@@ -30,6 +30,7 @@ public final class FunctionMetrics {
     private final Timer queueWait;
     private final Timer modelDuration;
     private final Timer decodeDuration;
+    private final Counter modelThreadSeconds;
     private final DistributionSummary batchSize;
     private final AtomicLong modelLoadMillis = new AtomicLong(-1);
     private final AtomicReference<Double> ready = new AtomicReference<>(0.0);
@@ -55,6 +56,11 @@ public final class FunctionMetrics {
         modelDuration = Timer.builder("inference.model.duration")
                 .description("Model forward pass time of one batch")
                 .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        modelThreadSeconds = Counter.builder("inference.model.thread")
+                .description("Model run time multiplied by the ONNX Runtime threads of the run: the service demand "
+                        + "in thread-seconds, comparable between runs of different widths")
+                .baseUnit("seconds")
                 .register(registry);
         decodeDuration = Timer.builder("inference.decode.duration")
                 .description("Image decoding and preprocessing time")
@@ -97,14 +103,28 @@ public final class FunctionMetrics {
         decodeDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void model(long nanos, int images) {
+    /**
+     * @param threads the ONNX Runtime threads the run had: a lone run on two threads takes about half the time of a
+     *                run on one, but not half the CPU, and the latency autoscaler sizes pods by the latter
+     */
+    public void model(long nanos, int images, int threads) {
         modelDuration.record(nanos, TimeUnit.NANOSECONDS);
+        modelThreadSeconds.increment(nanos * (double) threads / 1e9);
         batchSize.record(images);
     }
 
-    /** Called once the model is loaded and warm. */
-    public void modelLoaded(long loadNanos, String name, String weights, boolean pretrained, String sha256) {
+    /**
+     * Called once the model is loaded and warm.
+     *
+     * @param threadsPerRun ONNX Runtime threads of a run on the shared session: thread-seconds divided by it are the
+     *                      model time per image a run would take under load, lone runs included
+     */
+    public void modelLoaded(long loadNanos, String name, String weights, boolean pretrained, String sha256,
+                            int threadsPerRun) {
         modelLoadMillis.set(TimeUnit.NANOSECONDS.toMillis(loadNanos));
+        Gauge.builder("inference.model.threads", () -> threadsPerRun)
+                .description("ONNX Runtime threads of one run on the shared session (lone runs may use more)")
+                .register(registry);
         Gauge.builder("inference.model.info", () -> 1.0)
                 .description("The model being served (labels); always 1")
                 .tags(Tags.of("name", name, "weights", weights, "pretrained", Boolean.toString(pretrained),

@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @QuarkusTest
 class PredictResourceTest {
@@ -185,11 +186,48 @@ class PredictResourceTest {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String name : List.of("inference_request_duration_seconds_bucket{outcome=\"ok\",le=\"0.33\"}",
                 "inference_requests_total{outcome=\"ok\"", "inference_queue_wait_seconds_bucket",
-                "inference_model_duration_seconds_bucket", "inference_decode_duration_seconds_bucket",
+                "inference_model_duration_seconds_bucket", "inference_model_thread_seconds_total",
+                "inference_model_threads 1.0",
+                "inference_decode_duration_seconds_bucket",
                 "inference_inflight_requests", "inference_queued_requests", "inference_batch_size_bucket",
                 "inference_model_load_seconds", "inference_model_info{", "inference_ready 1.0")) {
             assertTrue(metrics.contains(name), "missing " + name);
         }
+    }
+
+    @Test
+    void aLoneRequestRunsOnEveryCpuOnceTheSecondSessionIsLoaded() throws Exception {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        assumeTrue(cpus > 1, "one CPU: there is no wider session to run on");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            double[] before = threadAndModelSeconds();
+            given().contentType("image/jpeg").body(TestImages.photo()).post("/predict").then().statusCode(200);
+            double[] after = threadAndModelSeconds();
+            // One run per request, and nothing else in flight: the run's threads are the ratio of the two sums.
+            double threads = (after[0] - before[0]) / (after[1] - before[1]);
+            if (Math.abs(threads - cpus) < 1e-6) {
+                return;
+            }
+            assertEquals(1.0, threads, 1e-6, "until the second session is loaded, a run has one thread");
+            assertTrue(System.nanoTime() < deadline, "no run on " + cpus + " threads within 30 s");
+            Thread.sleep(100);
+        }
+    }
+
+    /** inference_model_thread_seconds_total and inference_model_duration_seconds_sum, from one scrape. */
+    private static double[] threadAndModelSeconds() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double[] v = {Double.NaN, Double.NaN};
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("inference_model_thread_seconds_total ")) {
+                v[0] = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            } else if (line.startsWith("inference_model_duration_seconds_sum ")) {
+                v[1] = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            }
+        }
+        assertTrue(!Double.isNaN(v[0]) && !Double.isNaN(v[1]), "both metrics are exported");
+        return v;
     }
 
     @Test

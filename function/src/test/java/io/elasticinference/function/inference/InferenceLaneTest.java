@@ -16,6 +16,7 @@ import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,6 +185,62 @@ class InferenceLaneTest {
         assertArrayEquals(new float[]{10}, pending.get(1, TimeUnit.SECONDS).probabilities());
         assertThrows(IllegalStateException.class, () -> lane.classify(new float[1]));
         callers.shutdownNow();
+    }
+
+    /** Like {@link #echo}, but triples: answers show which model ran. */
+    private static Function<List<float[]>, float[][]> triple(CountDownLatch gate) {
+        return tensors -> {
+            try {
+                gate.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            float[][] out = new float[tensors.size()][];
+            for (int i = 0; i < tensors.size(); i++) {
+                out[i] = new float[]{tensors.get(i)[0] * 3};
+            }
+            return out;
+        };
+    }
+
+    @Test
+    void untilALoneModelIsInstalledEveryRunUsesTheSharedOne() throws Exception {
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        try (InferenceLane lane = new InferenceLane(echo(sizes, new CountDownLatch(0)), 4, Duration.ZERO, 2)) {
+            InferenceLane.Result before = lane.classify(new float[]{7});
+            assertArrayEquals(new float[]{14}, before.probabilities());
+            assertFalse(before.alone());
+
+            lane.useWhenAlone(triple(new CountDownLatch(0)));
+            InferenceLane.Result after = lane.classify(new float[]{7});
+            assertArrayEquals(new float[]{21}, after.probabilities());
+            assertTrue(after.alone());
+        }
+    }
+
+    @Test
+    void aRunThatStartsWhileALoneRunIsInFlightGoesToTheSharedModelAndDoesNotWaitForIt() throws Exception {
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        CountDownLatch loneGate = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try (InferenceLane lane = new InferenceLane(echo(sizes, new CountDownLatch(0)), 4, Duration.ZERO, 2)) {
+            lane.useWhenAlone(triple(loneGate));
+            Future<InferenceLane.Result> lone = callers.submit(() -> lane.classify(new float[]{1}));
+            Thread.sleep(100); // the first run is on the lone model, held at its gate
+            InferenceLane.Result second = callers.submit(() -> lane.classify(new float[]{5})).get(5, TimeUnit.SECONDS);
+            assertArrayEquals(new float[]{10}, second.probabilities(), "the second run used the shared model");
+            assertFalse(second.alone());
+            assertFalse(lone.isDone(), "and finished while the lone run was still in flight");
+
+            loneGate.countDown();
+            InferenceLane.Result first = lone.get(5, TimeUnit.SECONDS);
+            assertArrayEquals(new float[]{3}, first.probabilities());
+            assertTrue(first.alone());
+            assertTrue(lane.classify(new float[]{2}).alone(), "with nothing else in flight, runs are lone again");
+        } finally {
+            loneGate.countDown();
+            callers.shutdownNow();
+        }
     }
 
     @Test
