@@ -35,7 +35,8 @@ public final class PrometheusApiSource implements MetricsSource {
     /** Series the policy reads (docs/metrics.md). */
     static final List<String> SERIES = List.of("inference_requests_total", "inference_request_duration_seconds_bucket",
             "inference_request_duration_seconds_count", "inference_model_duration_seconds_sum",
-            "inference_batch_size_sum", "inference_inflight_requests", "inference_queued_requests");
+            "inference_model_thread_seconds_total", "inference_model_threads", "inference_batch_size_sum",
+            "inference_inflight_requests", "inference_queued_requests");
     /** The function's own labels; everything else on a series (pod, namespace, job, instance...) is Prometheus'. */
     static final Set<String> FUNCTION_LABELS = Set.of("outcome", "le");
 

@@ -65,6 +65,35 @@ class ObservationWindowTest {
         assertEquals(13, at.requests());
     }
 
+    @Test
+    void modelTimeIsTheSharedSessionsWhereTheFunctionReportsThreadSeconds() {
+        // 10 images: 6 lone runs on 2 threads (12 ms each) and 4 shared runs on 1 thread (22 ms each).
+        String common = """
+                inference_requests_total{outcome="ok"} 10.0
+                inference_requests_total{outcome="rejected"} 0.0
+                inference_requests_total{outcome="server_error"} 0.0
+                inference_request_duration_seconds_count{outcome="ok"} 10.0
+                inference_request_duration_seconds_bucket{outcome="ok",le="0.33"} 10.0
+                inference_model_duration_seconds_sum 0.16
+                inference_batch_size_sum 10.0
+                inference_inflight_requests 0.0
+                inference_queued_requests 0.0
+                """;
+        PodSample older = PodSample.of(PrometheusText.parse(common), 0.33, BUCKETS);
+        assertEquals(0.16, older.modelSeconds(), 1e-9, "a function without thread-seconds: its wall time");
+        PodSample withThreads = PodSample.of(PrometheusText.parse(common + """
+                inference_model_thread_seconds_total 0.232
+                inference_model_threads 1.0
+                """), 0.33, BUCKETS);
+        assertEquals(0.232, withThreads.modelSeconds(), 1e-9,
+                "lone runs count at the cost they would have on the shared session");
+        PodSample twoThreadRuns = PodSample.of(PrometheusText.parse(common + """
+                inference_model_thread_seconds_total 0.32
+                inference_model_threads 2.0
+                """), 0.33, BUCKETS);
+        assertEquals(0.16, twoThreadRuns.modelSeconds(), 1e-9, "runs on 2 threads each: their wall time again");
+    }
+
     static PodSample sample(double requests, double over, double calls, double queued) {
         return new PodSample(requests, requests, over, calls * 0.015, calls, 1, queued, new double[BUCKETS.length + 1]);
     }

@@ -150,6 +150,9 @@ class PrometheusApiSourceTest {
         b.append("inference_request_duration_seconds_sum{outcome=\"ok\"} 3.5\n");
         b.append("inference_model_duration_seconds_count ").append(images / 2).append(".0\n");
         b.append("inference_model_duration_seconds_sum ").append(modelSeconds).append('\n');
+        // Lone runs on two threads make thread-seconds exceed wall time: the source must carry both series through.
+        b.append("inference_model_thread_seconds_total ").append(modelSeconds * 1.5).append('\n');
+        b.append("inference_model_threads 1.0\n");
         b.append("inference_batch_size_count ").append(images / 2).append(".0\n");
         b.append("inference_batch_size_sum ").append(images).append(".0\n");
         b.append("inference_inflight_requests ").append(inFlight).append(".0\n");
