@@ -72,8 +72,9 @@ public interface FunctionConfig {
         Duration spin();
 
         /**
-         * Lone runs stop while the recent arrival rate times a lone run's duration (the requests expected to arrive
-         * during one) is above this: they would share the CPUs with the next request and stall on it.
+         * Lone runs stop while, of the last 16 runs that started with nothing else in flight or waiting, a larger
+         * share than this had another request arrive during them: a lone run then shares the CPUs with the next
+         * request and stalls on it. Between 0 and 1.
          */
         @WithDefault("0.3")
         double maxOverlap();

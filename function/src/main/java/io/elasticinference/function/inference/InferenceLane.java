@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -39,7 +40,10 @@ public final class InferenceLane implements AutoCloseable {
 
     private static final Job STOP = new Job(null, 0, null);
 
-    /** Expected arrivals during one lone run above which runs stay on the shared model (see {@link LoneRunPolicy}). */
+    /**
+     * Share of recent runs that started alone during which another request arrived, above which runs stay on the
+     * shared model (see {@link LoneRunPolicy}).
+     */
     public static final double DEFAULT_LONE_OVERLAP = 0.3;
 
     private final Function<List<float[]>, float[][]> model;
@@ -48,6 +52,8 @@ public final class InferenceLane implements AutoCloseable {
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     /** Runs in progress, so a runner can tell whether its run would be the only one. */
     private final AtomicInteger running = new AtomicInteger();
+    /** Requests handed to the lane so far, so a run can tell whether one arrived while it ran. */
+    private final AtomicLong arrivals = new AtomicLong();
     private volatile Function<List<float[]>, float[][]> aloneModel;
     private final LoneRunPolicy loneRuns;
     private final List<Thread> workers = new ArrayList<>();
@@ -65,7 +71,8 @@ public final class InferenceLane implements AutoCloseable {
     }
 
     /**
-     * @param loneOverlap expected arrivals during one lone run above which no run goes to the lone model
+     * @param loneOverlap share of recent runs that started alone with an arrival during them above which no run goes
+     *                    to the lone model
      */
     public InferenceLane(Function<List<float[]>, float[][]> model, int maxBatch, java.time.Duration maxWait,
                          int runners, double loneOverlap) {
@@ -104,11 +111,8 @@ public final class InferenceLane implements AutoCloseable {
             throw new IllegalStateException("the inference lane is closed");
         }
         CompletableFuture<Result> result = new CompletableFuture<>();
-        long now = System.nanoTime();
-        synchronized (loneRuns) {
-            loneRuns.arrival(now);
-        }
-        queue.add(new Job(tensor, now, result));
+        arrivals.incrementAndGet();
+        queue.add(new Job(tensor, System.nanoTime(), result));
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -179,11 +183,13 @@ public final class InferenceLane implements AutoCloseable {
         // that arrives during a lone run goes to the other runner's single-threaded run, not behind it.
         boolean onlyRun = running.incrementAndGet() == 1;
         Function<List<float[]>, float[][]> lone = aloneModel;
+        long arrivedBefore = arrivals.get(); // before the queue is looked at: a later arrival counts as an overlap
         long start = System.nanoTime();
-        boolean alone = onlyRun && lone != null && queue.isEmpty();
-        if (alone) {
+        boolean watched = onlyRun && lone != null && queue.isEmpty();
+        boolean alone = false;
+        if (watched) {
             synchronized (loneRuns) {
-                alone = loneRuns.allows(start);
+                alone = loneRuns.allows();
             }
         }
         float[][] probabilities;
@@ -203,9 +209,10 @@ public final class InferenceLane implements AutoCloseable {
         // The run is over before anyone hears of it: a caller that sends its next request at once must find this
         // runner counted out, or that request could never run alone.
         running.decrementAndGet();
-        if (alone) {
+        if (watched) {
+            boolean overlapped = arrivals.get() != arrivedBefore;
             synchronized (loneRuns) {
-                loneRuns.loneRun(runNanos);
+                loneRuns.watched(overlapped);
             }
         }
         for (int i = 0; i < batch.size(); i++) {

@@ -3,54 +3,54 @@ package io.elasticinference.function.inference;
 /**
  * Decides whether a run with no other in flight may take the wider lone-run session.
  *
- * <p>A lone run on every CPU is fast only while nothing else needs a CPU. Once requests come often enough that
- * another one usually arrives during a lone run, the two share the cores: the wide run stalls on its slowest thread,
- * and under load the function served its median request later than with one thread per run (measured on 2 cores at
- * 40 req/s: p50 48 vs 40 ms). So lone runs are allowed only while the recent arrival rate times a lone run's
- * duration (the expected number of arrivals during one) stays at or under {@code maxOverlap}.
+ * <p>A lone run on every CPU is fast only while nothing else needs a CPU. A request that arrives during one runs
+ * beside it on the shared session, the two share the cores and the wide run stalls on its slowest thread: under load
+ * the function served its median request later than with one thread per run (measured on 2 cores at 40 req/s, before
+ * this policy: p50 48 vs 40 ms). So the policy watches what it is about: of the recent runs that started with nothing
+ * else in flight or waiting (on either session), the share during which another request arrived. Above
+ * {@code maxOverlap} such runs stay on the shared session, and they keep being watched, so lone runs come back when
+ * the traffic thins out.
+ *
+ * <p>Watching overlaps rather than estimating an arrival rate matters for the one-request-at-a-time client: its next
+ * request comes right after the answer, at a rate that looks busy next to a run's duration, yet never overlaps one.
  *
  * <p>Not thread-safe on its own: the lane calls it under its lock.
  */
 final class LoneRunPolicy {
 
-    /** Arrivals the rate is measured over: few enough to notice a burst within a fraction of a second. */
-    static final int WINDOW = 8;
-    /** Weight of the newest lone run in the smoothed duration. */
-    private static final double SMOOTHING = 0.2;
+    /** Runs remembered: enough for a share in steps of ~6%, few enough to follow a change of traffic in seconds. */
+    static final int WINDOW = 16;
 
     private final double maxOverlap;
-    private final long[] arrivals = new long[WINDOW];
-    private int count;
+    private final boolean[] overlapped = new boolean[WINDOW];
     private int next;
-    private double loneRunNanos = Double.NaN;
+    private int overlaps;
 
-    /** @param maxOverlap expected arrivals during one lone run above which runs stay on the shared session */
+    /** @param maxOverlap largest share of watched runs with an arrival during them at which lone runs go on */
     LoneRunPolicy(double maxOverlap) {
-        if (!(maxOverlap >= 0)) {
-            throw new IllegalArgumentException("maxOverlap must be at least 0, got " + maxOverlap);
+        if (!(maxOverlap >= 0 && maxOverlap <= 1)) {
+            throw new IllegalArgumentException("maxOverlap must be between 0 and 1, got " + maxOverlap);
         }
         this.maxOverlap = maxOverlap;
     }
 
-    void arrival(long nanos) {
-        arrivals[next] = nanos;
-        next = (next + 1) % WINDOW;
-        count = Math.min(count + 1, WINDOW);
-    }
-
-    void loneRun(long nanos) {
-        loneRunNanos = Double.isNaN(loneRunNanos) ? nanos : loneRunNanos + SMOOTHING * (nanos - loneRunNanos);
-    }
-
-    /** Whether a run starting at {@code now} (with no other in flight) may go to the lone session. */
-    boolean allows(long now) {
-        if (Double.isNaN(loneRunNanos) || count < WINDOW) {
-            return true; // too little seen to call it busy
+    /** A run that started with nothing else in flight or waiting has ended; whether a request arrived meanwhile. */
+    void watched(boolean arrivalDuringIt) {
+        if (overlapped[next]) {
+            overlaps--;
         }
-        long oldest = arrivals[next]; // the ring is full: the slot to be overwritten next is the oldest
-        // WINDOW arrivals are WINDOW - 1 gaps; a quiet spell since the newest one lowers the rate, as it should.
-        double span = Math.max(1, now - oldest);
-        double expectedDuringOne = (WINDOW - 1) * loneRunNanos / span;
-        return expectedDuringOne <= maxOverlap;
+        overlapped[next] = arrivalDuringIt;
+        if (arrivalDuringIt) {
+            overlaps++;
+        }
+        next = (next + 1) % WINDOW;
+    }
+
+    /**
+     * Whether the next such run may go to the lone session. Runs not yet seen count as without overlap: a new
+     * function starts out serving lone requests fast.
+     */
+    boolean allows() {
+        return overlaps <= maxOverlap * WINDOW;
     }
 }

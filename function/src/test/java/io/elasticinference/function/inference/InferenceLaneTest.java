@@ -244,6 +244,30 @@ class InferenceLaneTest {
     }
 
     @Test
+    void aLoneRunThatAnotherRequestArrivedDuringCountsAgainstTheNextOnes() throws Exception {
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        CountDownLatch loneGate = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        // maxOverlap 0: a single overlapped run is enough to keep runs on the shared model
+        try (InferenceLane lane = new InferenceLane(echo(sizes, new CountDownLatch(0)), 4, Duration.ZERO, 2, 0)) {
+            lane.useWhenAlone(triple(new CountDownLatch(0)));
+            assertTrue(lane.classify(new float[]{1}).alone(), "nothing overlapped yet");
+            lane.useWhenAlone(triple(loneGate));
+            Future<InferenceLane.Result> lone = callers.submit(() -> lane.classify(new float[]{1}));
+            Thread.sleep(100);
+            callers.submit(() -> lane.classify(new float[]{5})).get(5, TimeUnit.SECONDS);
+            loneGate.countDown();
+            assertTrue(lone.get(5, TimeUnit.SECONDS).alone());
+            InferenceLane.Result next = lane.classify(new float[]{2});
+            assertFalse(next.alone(), "a request arrived during the last lone run");
+            assertArrayEquals(new float[]{4}, next.probabilities());
+        } finally {
+            loneGate.countDown();
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void nonsenseSettingsAreRefused() {
         Function<List<float[]>, float[][]> model = t -> new float[t.size()][1];
         assertThrows(IllegalArgumentException.class, () -> new InferenceLane(model, 0, Duration.ZERO, 1));

@@ -8,61 +8,50 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoneRunPolicyTest {
 
-    private static final long MS = 1_000_000;
-
-    /** Arrivals every {@code gapMs}, each followed by a lone run of {@code runMs}; then asks about the next one. */
-    private static boolean afterSteadyArrivals(LoneRunPolicy policy, long gapMs, long runMs) {
-        long t = 0;
-        for (int i = 0; i < 3 * LoneRunPolicy.WINDOW; i++) {
-            t += gapMs * MS;
-            policy.arrival(t);
-            policy.loneRun(runMs * MS);
+    private static void watch(LoneRunPolicy policy, int runs, boolean overlapped) {
+        for (int i = 0; i < runs; i++) {
+            policy.watched(overlapped);
         }
-        return policy.allows(t);
     }
 
     @Test
-    void oneRequestAtATimeRunsAloneAndABusyLaneDoesNot() {
-        // 10 req/s, 13 ms lone runs: 0.13 arrivals expected during one
-        assertTrue(afterSteadyArrivals(new LoneRunPolicy(0.3), 100, 13));
-        // 40 req/s: 0.52
-        assertFalse(afterSteadyArrivals(new LoneRunPolicy(0.3), 25, 13));
-        // the boundary: 20 req/s x 15 ms = 0.3
-        assertTrue(afterSteadyArrivals(new LoneRunPolicy(0.3), 50, 15));
-        assertFalse(afterSteadyArrivals(new LoneRunPolicy(0.3), 49, 15));
-    }
-
-    @Test
-    void untilItHasSeenEnoughItAllows() {
+    void runsWithoutOverlapKeepLoneRunsOnAndANewPolicyAllows() {
         LoneRunPolicy policy = new LoneRunPolicy(0.3);
-        assertTrue(policy.allows(0));
-        for (int i = 1; i < LoneRunPolicy.WINDOW; i++) {
-            policy.arrival(i * MS); // 1000 req/s, but fewer arrivals than the window
-            policy.loneRun(13 * MS);
-        }
-        assertTrue(policy.allows(LoneRunPolicy.WINDOW * MS));
-        policy.arrival(LoneRunPolicy.WINDOW * MS);
-        assertFalse(policy.allows(LoneRunPolicy.WINDOW * MS));
+        assertTrue(policy.allows(), "nothing seen yet");
+        watch(policy, 3 * LoneRunPolicy.WINDOW, false);
+        assertTrue(policy.allows());
     }
 
     @Test
-    void aBurstStopsLoneRunsWithinAWindowOfArrivalsAndAQuietSpellBringsThemBack() {
+    void theShareOfOverlappedRunsDecidesAtTheBoundary() {
+        LoneRunPolicy policy = new LoneRunPolicy(0.25); // 4 of 16
+        watch(policy, LoneRunPolicy.WINDOW, false);
+        watch(policy, 4, true);
+        assertTrue(policy.allows(), "4 of the last 16 overlapped: 0.25 is still allowed");
+        watch(policy, 1, true);
+        assertFalse(policy.allows(), "5 of 16");
+    }
+
+    @Test
+    void aBusySpellStopsLoneRunsAndQuietRunsBringThemBackAsTheOverlapsAgeOut() {
         LoneRunPolicy policy = new LoneRunPolicy(0.3);
-        assertTrue(afterSteadyArrivals(policy, 1000, 13));
-        long t = 100_000 * MS;
-        for (int i = 0; i < LoneRunPolicy.WINDOW; i++) {
-            t += 10 * MS; // 100 req/s
-            policy.arrival(t);
-        }
-        assertFalse(policy.allows(t));
-        // nothing arrives for a second: the last WINDOW arrivals now span over a second
-        assertTrue(policy.allows(t + 1000 * MS));
+        watch(policy, LoneRunPolicy.WINDOW, true);
+        assertFalse(policy.allows());
+        watch(policy, LoneRunPolicy.WINDOW - 5, false);
+        assertFalse(policy.allows(), "5 overlaps of 16 are still over 0.3");
+        watch(policy, 1, false);
+        assertTrue(policy.allows(), "4 of 16");
     }
 
     @Test
-    void maxOverlapZeroMeansNeverOnceMeasuredAndNegativeIsRefused() {
-        assertFalse(afterSteadyArrivals(new LoneRunPolicy(0), 1000, 13));
+    void zeroMeansNotOnceAnOverlapWasSeenAndNonsenseIsRefused() {
+        LoneRunPolicy never = new LoneRunPolicy(0);
+        assertTrue(never.allows());
+        never.watched(true);
+        assertFalse(never.allows());
+        assertTrue(new LoneRunPolicy(1).allows());
         assertThrows(IllegalArgumentException.class, () -> new LoneRunPolicy(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> new LoneRunPolicy(1.5));
         assertThrows(IllegalArgumentException.class, () -> new LoneRunPolicy(Double.NaN));
     }
 }
