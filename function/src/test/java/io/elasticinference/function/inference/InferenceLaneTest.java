@@ -25,6 +25,17 @@ class InferenceLaneTest {
 
     /** "Probabilities" = the input's first value, doubled; records each batch's size. */
     private static Function<List<float[]>, float[][]> echo(List<Integer> batchSizes, CountDownLatch gate) {
+        return scaling(2, batchSizes, gate);
+    }
+
+    /** Like {@link #echo}, but triples: answers show which model ran. */
+    private static Function<List<float[]>, float[][]> triple(CountDownLatch gate) {
+        return scaling(3, new CopyOnWriteArrayList<>(), gate);
+    }
+
+    /** A model whose "probabilities" are the input's first value times {@code factor}, once {@code gate} opens. */
+    private static Function<List<float[]>, float[][]> scaling(float factor, List<Integer> batchSizes,
+                                                             CountDownLatch gate) {
         return tensors -> {
             batchSizes.add(tensors.size());
             try {
@@ -34,7 +45,7 @@ class InferenceLaneTest {
             }
             float[][] out = new float[tensors.size()][];
             for (int i = 0; i < tensors.size(); i++) {
-                out[i] = new float[]{tensors.get(i)[0] * 2};
+                out[i] = new float[]{tensors.get(i)[0] * factor};
             }
             return out;
         };
@@ -185,22 +196,6 @@ class InferenceLaneTest {
         assertArrayEquals(new float[]{10}, pending.get(1, TimeUnit.SECONDS).probabilities());
         assertThrows(IllegalStateException.class, () -> lane.classify(new float[1]));
         callers.shutdownNow();
-    }
-
-    /** Like {@link #echo}, but triples: answers show which model ran. */
-    private static Function<List<float[]>, float[][]> triple(CountDownLatch gate) {
-        return tensors -> {
-            try {
-                gate.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            float[][] out = new float[tensors.size()][];
-            for (int i = 0; i < tensors.size(); i++) {
-                out[i] = new float[]{tensors.get(i)[0] * 3};
-            }
-            return out;
-        };
     }
 
     @Test
