@@ -14,9 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The model load (and warm-up inference) started from {@code main}, before Quarkus boots. {@link ModelHolder} takes
@@ -47,9 +44,6 @@ public final class EarlyModelLoad {
     /** A small JPEG in the application jar; the start-up archive training sends the same one. */
     static final String WARM_UP_IMAGE = "warm-up.jpg";
 
-    /** A model load takes ~1 s; an exit waits at most this long for one in progress. */
-    private static final long EXIT_WAIT_FOR_LOAD_S = 10;
-
     private EarlyModelLoad() {
     }
 
@@ -57,24 +51,6 @@ public final class EarlyModelLoad {
         long start = System.nanoTime();
         CompletableFuture<Early> loading = CompletableFuture.supplyAsync(() -> loadEarly(start));
         pending = loading;
-        holdExitFor(loading);
-    }
-
-    /**
-     * Exiting while ONNX Runtime creates a session (Quarkus failed to start, or SIGTERM during start-up) tore the
-     * native library down under the loading thread: SIGSEGV and an hs_err file instead of a clean exit. So an exit
-     * waits for {@code loading}, a little.
-     */
-    static void holdExitFor(CompletableFuture<?> loading) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                loading.get(EXIT_WAIT_FOR_LOAD_S, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
-                // failed (a linkage error) or too slow: nothing more to wait for
-            }
-        }, "model-load-exit-wait"));
     }
 
     /** The early load, if one was started; null otherwise. */

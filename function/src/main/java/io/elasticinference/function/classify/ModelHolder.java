@@ -121,17 +121,13 @@ public class ModelHolder {
     private void loadAloneSession(InferenceSettings shared) {
         InferenceSettings settings = new InferenceSettings(shared.modelPath(), sizing.threadsWhenAlone(), true,
                 TimeUnit.NANOSECONDS.toMicros(config.model().alone().spin().toNanos()));
-        CompletableFuture<OnnxClassifier> loading = new CompletableFuture<>();
-        EarlyModelLoad.holdExitFor(loading);
         long start = System.nanoTime();
         try {
             OnnxClassifier lone = OnnxClassifier.load(settings);
-            loading.complete(lone);
             lane.useWhenAlone(lone::probabilities);
             LOG.infof("A run with no other in flight now uses a second session on %d ONNX Runtime threads "
                     + "(loaded in %d ms)", settings.effectiveThreads(), (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | RuntimeException | LinkageError e) {
-            loading.completeExceptionally(e);
             LOG.warnf("No second session for lone runs (every run stays on %d thread(s)): %s",
                     shared.effectiveThreads(), e.getMessage());
         }

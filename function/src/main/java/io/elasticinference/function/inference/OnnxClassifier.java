@@ -89,6 +89,12 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     public static OnnxClassifier load(InferenceSettings settings) throws IOException {
+        try (OnnxRuntimeExit.Creation creation = OnnxRuntimeExit.process().creatingSession()) {
+            return loadSession(settings);
+        }
+    }
+
+    private static OnnxClassifier loadSession(InferenceSettings settings) throws IOException {
         Model model = Model.newInstance("classifier", "OnnxRuntime");
         Map<String, Object> options;
         try {

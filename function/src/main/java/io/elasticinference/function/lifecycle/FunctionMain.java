@@ -1,9 +1,13 @@
 package io.elasticinference.function.lifecycle;
 
 import io.elasticinference.function.classify.EarlyModelLoad;
+import io.elasticinference.function.inference.OnnxRuntimeExit;
 import io.elasticinference.function.startup.UnpackedOnnxRuntime;
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import org.jboss.logging.Logger;
+import sun.misc.Signal;
 
 /**
  * Starts loading the model before Quarkus boots, so the two overlap: loading the ONNX graph and creating the ONNX
@@ -23,7 +27,42 @@ public final class FunctionMain {
         System.setProperty("java.util.concurrent.ForkJoinPool.common.threadFactory",
                 "io.quarkus.bootstrap.forkjoin.QuarkusForkJoinWorkerThreadFactory");
         UnpackedOnnxRuntime.useIfPresent();
+        exitOnSignalsBeforeStart();
         EarlyModelLoad.start();
-        Quarkus.run(args);
+        Quarkus.run(null, FunctionMain::exit, args);
+    }
+
+    /**
+     * Until {@link SigtermDrain} takes SIGTERM and SIGINT over (once the application has started), they end the
+     * process as the JVM would, with status 128 + the signal's number, but only after the model's session is created
+     * ({@link OnnxRuntimeExit}): the JVM's own handling crashed a start-up in progress.
+     */
+    private static void exitOnSignalsBeforeStart() {
+        for (String name : SigtermDrain.SIGNALS) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    Thread exit = new Thread(() -> {
+                        awaitSessionCreations();
+                        System.exit(128 + signal.getNumber());
+                    }, "exit-before-start");
+                    exit.start();
+                });
+            } catch (IllegalArgumentException e) {
+                Logger.getLogger(FunctionMain.class).warnf("Cannot handle SIG%s here (%s)", name, e.getMessage());
+            }
+        }
+    }
+
+    /** Quarkus' exit, after the application stopped or failed to start, before the JVM's shutdown. */
+    private static void exit(Integer code, Throwable failure) {
+        awaitSessionCreations();
+        ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(code, failure);
+    }
+
+    static void awaitSessionCreations() {
+        if (!OnnxRuntimeExit.process().closeAndAwait(OnnxRuntimeExit.LONGEST_WAIT.toNanos())) {
+            Logger.getLogger(FunctionMain.class).warnf("Exiting while an ONNX Runtime session is still being "
+                    + "created (waited %d s)", OnnxRuntimeExit.LONGEST_WAIT.toSeconds());
+        }
     }
 }

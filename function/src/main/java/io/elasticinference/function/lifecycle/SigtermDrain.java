@@ -3,6 +3,7 @@ package io.elasticinference.function.lifecycle;
 import io.elasticinference.function.admission.AdmissionControl;
 import io.elasticinference.function.classify.ModelHolder;
 import io.elasticinference.function.config.FunctionConfig;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,8 @@ import sun.misc.Signal;
  * environment in a JVM shutdown hook, and shutdown hooks run concurrently: an inference still running then crashes
  * the process (measured: SIGSEGV in libonnxruntime). So SIGTERM first turns readiness DOWN and refuses new work with
  * 503, waits until every admitted request has been answered (bounded by {@code inference.drain-timeout}), and only
- * then lets Quarkus shut down.
+ * then lets Quarkus shut down, once no ONNX Runtime session is being created ({@code OnnxRuntimeExit}: the lone-run
+ * session loads right after readiness). SIGINT gets the same treatment when the function runs as itself.
  */
 @ApplicationScoped
 public class SigtermDrain {
@@ -32,15 +34,21 @@ public class SigtermDrain {
 
     private volatile boolean draining;
 
+    /** The signals that end the process: Kubernetes' SIGTERM, and Ctrl-C where the quick start runs it. */
+    static final java.util.List<String> SIGNALS = java.util.List.of("TERM", "INT");
+
     void onStart(@Observes StartupEvent event) {
-        try {
-            Signal.handle(new Signal("TERM"), signal -> drainThenExit());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Cannot handle SIGTERM here (" + e.getMessage() + "); shutdown will not wait for requests");
+        // In tests and dev mode Ctrl-C stays the JVM's (or Quarkus') own.
+        for (String name : LaunchMode.current() == LaunchMode.NORMAL ? SIGNALS : SIGNALS.subList(0, 1)) {
+            try {
+                Signal.handle(new Signal(name), signal -> drainThenExit(signal.getName()));
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("Cannot handle SIG%s here (%s); shutdown will not wait for requests", name, e.getMessage());
+            }
         }
     }
 
-    private void drainThenExit() {
+    private void drainThenExit(String signal) {
         if (draining) {
             return;
         }
@@ -56,7 +64,8 @@ public class SigtermDrain {
                     break;
                 }
             }
-            LOG.infof("SIGTERM: drained (%d still in service), shutting down", admission.inService());
+            LOG.infof("SIG%s: drained (%d still in service), shutting down", signal, admission.inService());
+            FunctionMain.awaitSessionCreations();
             Quarkus.asyncExit(0);
         }, "sigterm-drain");
         drain.setDaemon(false);
