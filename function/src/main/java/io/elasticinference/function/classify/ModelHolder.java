@@ -38,6 +38,14 @@ public class ModelHolder {
     @Inject
     FunctionMetrics metrics;
 
+    /**
+     * How long the lane must have been idle, without an arrival, before the second session loads: about one model
+     * run, and enough for an answer's JSON to be written.
+     */
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How often the loader looks for that moment: a small share of it. */
+    private static final long QUIET_POLL_MS = 5;
+
     private volatile State state = State.LOADING;
     private volatile OnnxClassifier classifier;
     private volatile InferenceLane lane;
@@ -102,7 +110,7 @@ public class ModelHolder {
                 LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
                         + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", port, port);
             }
-            if (sizing.threadsWhenAlone() > 0 && state == State.READY) {
+            if (sizing.threadsWhenAlone() > 0 && awaitQuietMoment()) {
                 loadAloneSession(settings);
             }
         } catch (RuntimeException | LinkageError e) {
@@ -112,6 +120,40 @@ public class ModelHolder {
             state = State.FAILED;
             LOG.error("Model failed to load; the function stays not ready", cause);
         }
+    }
+
+    /**
+     * Waits until a request has been answered (or {@code alone.load-delay} has passed without one), and then for a
+     * quiet moment: no run in flight, none waiting and no arrival for {@link #QUIET_NANOS}, which also lets the last
+     * answer be written. Loaded at once after readiness, the second session took the CPUs of a start's first request
+     * (docs/benchmarks.md).
+     *
+     * @return false when the function stopped serving meanwhile: then there is no use for the session
+     */
+    private boolean awaitQuietMoment() {
+        long readyAt = System.nanoTime();
+        long delay = config.model().alone().loadDelay().toNanos();
+        long seen = lane.arrivals();
+        long lastBusy = readyAt;
+        try {
+            while (state == State.READY) {
+                long now = System.nanoTime();
+                long arrivals = lane.arrivals();
+                if (arrivals != seen || !lane.idle()) {
+                    seen = arrivals;
+                    lastBusy = now;
+                }
+                boolean due = arrivals > 0 || now - readyAt >= delay;
+                if (due && now - lastBusy >= QUIET_NANOS) {
+                    return true;
+                }
+                Thread.sleep(QUIET_POLL_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.infof("No second session for lone runs: the function is %s", state.name().toLowerCase());
+        return false;
     }
 
     /**

@@ -78,6 +78,14 @@ public interface FunctionConfig {
          */
         @WithDefault("0.3")
         double maxOverlap();
+
+        /**
+         * The lone session is loaded after readiness, once a request has been answered or, without one, after this
+         * long; either way at a moment with no run in flight. A start's first request comes right after readiness,
+         * and the load (~0.35 s of both CPUs on the 2-core machines here) would take its CPUs.
+         */
+        @WithDefault("1s")
+        Duration loadDelay();
     }
 
     interface Admission {

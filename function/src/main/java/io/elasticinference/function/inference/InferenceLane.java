@@ -105,6 +105,16 @@ public final class InferenceLane implements AutoCloseable {
         this.aloneModel = model;
     }
 
+    /** Requests handed to the lane so far. */
+    public long arrivals() {
+        return arrivals.get();
+    }
+
+    /** Whether no run is in flight and no request waits for one. */
+    public boolean idle() {
+        return running.get() == 0 && queue.isEmpty();
+    }
+
     /** Runs the model on one tensor, possibly batched with others; blocks until its result is ready. */
     public Result classify(float[] tensor) throws InterruptedException {
         if (closed) {

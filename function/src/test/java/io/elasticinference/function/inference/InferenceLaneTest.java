@@ -263,6 +263,31 @@ class InferenceLaneTest {
     }
 
     @Test
+    void idleMeansNoRunInFlightAndNoneWaiting() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try (InferenceLane lane = new InferenceLane(echo(new CopyOnWriteArrayList<>(), gate), 1, Duration.ZERO, 1)) {
+            assertTrue(lane.idle());
+            assertEquals(0, lane.arrivals());
+            Future<InferenceLane.Result> first = callers.submit(() -> lane.classify(new float[]{1}));
+            Future<InferenceLane.Result> second = callers.submit(() -> lane.classify(new float[]{2}));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (lane.arrivals() < 2) {
+                assertTrue(System.nanoTime() < deadline, "both requests reach the lane");
+                Thread.sleep(1);
+            }
+            assertFalse(lane.idle(), "one run in flight, one waiting");
+            gate.countDown();
+            first.get(5, TimeUnit.SECONDS);
+            second.get(5, TimeUnit.SECONDS);
+            assertTrue(lane.idle());
+            assertEquals(2, lane.arrivals());
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void nonsenseSettingsAreRefused() {
         Function<List<float[]>, float[][]> model = t -> new float[t.size()][1];
         assertThrows(IllegalArgumentException.class, () -> new InferenceLane(model, 0, Duration.ZERO, 1));
