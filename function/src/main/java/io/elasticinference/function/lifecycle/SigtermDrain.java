@@ -18,7 +18,7 @@ import sun.misc.Signal;
  * the process (measured: SIGSEGV in libonnxruntime). So SIGTERM first turns readiness DOWN and refuses new work with
  * 503, waits until every admitted request has been answered (bounded by {@code inference.drain-timeout}), and only
  * then lets Quarkus shut down, once no ONNX Runtime session is being created ({@code OnnxRuntimeExit}: the lone-run
- * session loads right after readiness). SIGINT gets the same treatment when the function runs as itself.
+ * session may be loading). SIGINT gets the same treatment when the function runs as itself.
  */
 @ApplicationScoped
 public class SigtermDrain {
