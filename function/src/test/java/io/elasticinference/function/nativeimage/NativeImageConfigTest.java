@@ -346,15 +346,14 @@ class NativeImageConfigTest {
     }
 
     /**
-     * Every record Jackson reads or writes (and every record inside one) is registered for reflection: the resource
-     * methods return {@code Response}, so Quarkus cannot see their entities, and the model description is read
-     * outside REST. The roots are what our code hands to Jackson; the rest is found by walking record components.
+     * Every record Jackson writes (and every record inside one) is registered for reflection: the resource methods
+     * return {@code Response}, so Quarkus cannot see their entities. The roots are what our code hands to Jackson
+     * at run time; the rest is found by walking record components.
      */
     @Test
     void everyRecordJacksonHandlesIsRegisteredForReflection() {
         Set<Class<?>> needed = new java.util.HashSet<>();
         java.util.Deque<Class<?>> todo = new java.util.ArrayDeque<>(List.of(
-                io.elasticinference.function.model.ModelInfo.class,
                 io.elasticinference.function.api.PredictionResponse.class,
                 io.elasticinference.function.api.ApiError.Body.class));
         while (!todo.isEmpty()) {
