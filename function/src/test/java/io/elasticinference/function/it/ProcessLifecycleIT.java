@@ -194,17 +194,8 @@ class ProcessLifecycleIT {
         for (long delayMs : new long[]{60, 120, 200}) {
             Path log = Files.createTempFile("function", ".log");
             start(log, "-Dinference.model.alone.load-delay=0s");
-            long start = System.nanoTime();
-            while (!Files.readString(log).contains("Ready.")) {
-                assertTrue(process.isAlive(), Files.readString(log));
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
-                Thread.sleep(2);
-            }
-            Thread.sleep(delayMs);
-            process.destroy(); // SIGTERM
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process must exit");
-            String output = Files.readString(log);
-            assertNoCrash(output);
+            awaitText(log, "Ready.", 2, log);
+            String output = sigtermAfter(delayMs, log);
             assertEquals(0, process.exitValue(), output);
             assertTrue(output.contains("uses a second session") || output.contains("the process is exiting")
                             || output.contains("No second session for lone runs: the function is draining"),
@@ -246,20 +237,31 @@ class ProcessLifecycleIT {
                 + output);
     }
 
-    /** Waits up to 30 s for a log line containing {@code text}; returns it. */
+    /** Waits for a log line containing {@code text}; returns it. */
     private String awaitLogLine(Path log, String text) throws Exception {
+        awaitText(log, text, 20, log);
+        return Files.readAllLines(log).stream().filter(line -> line.contains(text)).findFirst().orElseThrow();
+    }
+
+    /** Reads {@code file} every {@code pollMs} until it contains {@code text}: 60 s at most, while the process lives. */
+    private void awaitText(Path file, String text, long pollMs, Path log) throws Exception {
         long start = System.nanoTime();
-        while (true) {
-            for (String line : Files.readAllLines(log)) {
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
+        while (!Files.readString(file).contains(text)) {
             assertTrue(process.isAlive(), Files.readString(log));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "no '" + text + "' in 30 s: "
-                    + Files.readString(log));
-            Thread.sleep(20);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "no '" + text + "' in " + file
+                    + " within 60 s: " + Files.readString(log));
+            Thread.sleep(pollMs);
         }
+    }
+
+    /** Sends SIGTERM after {@code delayMs}, waits for the exit and returns the log, which must show no crash. */
+    private String sigtermAfter(long delayMs, Path log) throws Exception {
+        Thread.sleep(delayMs);
+        process.destroy();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process must exit");
+        String output = Files.readString(log);
+        assertNoCrash(output);
+        return output;
     }
 
     /**
@@ -276,17 +278,8 @@ class ProcessLifecycleIT {
             start(log);
             Path maps = Path.of("/proc", Long.toString(process.pid()), "maps");
             org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux' /proc");
-            long start = System.nanoTime();
-            while (!Files.readString(maps).contains("libonnxruntime")) {
-                assertTrue(process.isAlive(), Files.readString(log));
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), Files.readString(log));
-                Thread.sleep(1);
-            }
-            Thread.sleep(delayMs);
-            process.destroy(); // SIGTERM
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the process must exit");
-            String output = Files.readString(log);
-            assertNoCrash(output);
+            awaitText(maps, "libonnxruntime", 1, log);
+            String output = sigtermAfter(delayMs, log);
             // 143 before the drain took the signal over, 0 after (on a fast machine the start can be over by then).
             assertTrue(process.exitValue() == 143 || process.exitValue() == 0,
                     delayMs + " ms after ONNX Runtime loaded: exit status " + process.exitValue() + ": " + output);
