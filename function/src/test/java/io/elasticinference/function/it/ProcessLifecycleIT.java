@@ -194,7 +194,7 @@ class ProcessLifecycleIT {
         for (long delayMs : new long[]{60, 120, 200}) {
             Path log = Files.createTempFile("function", ".log");
             start(log, "-Dinference.model.alone.load-delay=0s");
-            awaitText(log, "Ready.", 2, log);
+            awaitText(log, "Ready.", 2, 60, log);
             String output = sigtermAfter(delayMs, log);
             assertEquals(0, process.exitValue(), output);
             assertTrue(output.contains("uses a second session") || output.contains("the process is exiting")
@@ -239,17 +239,17 @@ class ProcessLifecycleIT {
 
     /** Waits for a log line containing {@code text}; returns it. */
     private String awaitLogLine(Path log, String text) throws Exception {
-        awaitText(log, text, 20, log);
+        awaitText(log, text, 20, 30, log);
         return Files.readAllLines(log).stream().filter(line -> line.contains(text)).findFirst().orElseThrow();
     }
 
-    /** Reads {@code file} every {@code pollMs} until it contains {@code text}: 60 s at most, while the process lives. */
-    private void awaitText(Path file, String text, long pollMs, Path log) throws Exception {
+    /** Reads {@code file} every {@code pollMs} until it contains {@code text}, while the process lives. */
+    private void awaitText(Path file, String text, long pollMs, long limitSeconds, Path log) throws Exception {
         long start = System.nanoTime();
         while (!Files.readString(file).contains(text)) {
             assertTrue(process.isAlive(), Files.readString(log));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "no '" + text + "' in " + file
-                    + " within 60 s: " + Files.readString(log));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(limitSeconds), "no '" + text + "' in "
+                    + file + " within " + limitSeconds + " s: " + Files.readString(log));
             Thread.sleep(pollMs);
         }
     }
@@ -278,7 +278,7 @@ class ProcessLifecycleIT {
             start(log);
             Path maps = Path.of("/proc", Long.toString(process.pid()), "maps");
             org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux' /proc");
-            awaitText(maps, "libonnxruntime", 1, log);
+            awaitText(maps, "libonnxruntime", 1, 60, log);
             String output = sigtermAfter(delayMs, log);
             // 143 before the drain took the signal over, 0 after (on a fast machine the start can be over by then).
             assertTrue(process.exitValue() == 143 || process.exitValue() == 0,
