@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * in a JVM shutdown hook, and the JVM runs its shutdown hooks concurrently, so no other hook can hold that release
  * back: a session still being created when the exit starts then crashes the process (SIGSEGV or a failed assertion in
  * libonnxruntime, an hs_err file, exit status 134). Measured: SIGTERM within half a second of readiness, while the
- * lone-run session loads, crashed 5 starts of 6; SIGTERM during start-up 2 of 6. So every exit path calls
+ * lone-run session loads, crashed 5 starts of 6; SIGTERM during start-up 6 of 12. So every exit path calls
  * {@link #closeAndAwait} before it lets the JVM exit, and every session is created inside {@link #creatingSession}.
  *
  * <p>Runs are not counted here: every run belongs to an admitted request, and the drain waits for those.
