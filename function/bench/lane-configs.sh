@@ -4,7 +4,8 @@
 # Prints one Markdown row per configuration and rate.
 # Usage: function/bench/lane-configs.sh "-Dinference.batch.runners=2" "-Dinference.model.threads=2" ...
 #        (each argument is one configuration: JVM options for the function; "" is the default configuration)
-# Env: RATES (req/s, default "20 30 40"), SECONDS_PER_RATE (default 40), PORT (default 18080).
+# Env: RATES (req/s, default "20 30 40"), SECONDS_PER_RATE (default 40), ONE_AT_A_TIME_SECONDS (default 30),
+#      PORT (default 18080).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 APP=function/target
@@ -12,6 +13,7 @@ LOADTEST=loadtest/target/loadtest.jar
 PORT=${PORT:-18080}
 RATES=${RATES:-20 30 40}
 SECS=${SECONDS_PER_RATE:-40}
+ONE_SECS=${ONE_AT_A_TIME_SECONDS:-30}
 OUT=${OUT:-target/bench-lanes}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -52,7 +54,7 @@ for config in "$@"; do
   done
   java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$(rate_file 20 5)" \
     --images ../shared/imagenet/sample --out "$OUT/warmup-$n" --quiet --no-plots   # JIT warm-up, not reported
-  load "$config" "$n-one-at-a-time-10rps" "$(rate_file 10 30)" --arrival uniform
+  load "$config" "$n-one-at-a-time-10rps" "$(rate_file 10 "$ONE_SECS")" --arrival uniform
   for r in $RATES; do
     load "$config" "$n-open-loop-${r}rps" "$(rate_file "$r" "$SECS")" --arrival poisson
   done
