@@ -37,9 +37,9 @@ public class EngineWidth {
                 wide[i] = timed(lone, batch);
                 Thread.sleep(pauseMs);
             }
-            System.out.printf("%d rounds, %d ms apart: 1 thread p50 %.1f ms, p90 %.1f ms | %d threads, spin 3 ms: "
-                    + "p50 %.1f ms, p90 %.1f ms%n", rounds, pauseMs, p(one, 50), p(one, 90), cpus, p(wide, 50),
-                    p(wide, 90));
+            System.out.printf("%d rounds, %d ms apart: 1 thread p50 %.1f ms, p90 %.1f ms, p99 %.1f ms | %d threads, "
+                    + "spin 3 ms: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms%n", rounds, pauseMs, p(one, 50), p(one, 90),
+                    p(one, 99), cpus, p(wide, 50), p(wide, 90), p(wide, 99));
         }
     }
 
