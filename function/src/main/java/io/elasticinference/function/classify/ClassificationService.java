@@ -3,6 +3,7 @@ package io.elasticinference.function.classify;
 import io.elasticinference.function.admission.AdmissionControl;
 import io.elasticinference.function.admission.RefusedException;
 import io.elasticinference.function.config.FunctionConfig;
+import io.elasticinference.function.image.DecodeMemory;
 import io.elasticinference.function.image.ImageLimits;
 import io.elasticinference.function.image.ImagePipeline;
 import io.elasticinference.function.image.ImageRejectedException;
@@ -36,7 +37,8 @@ public class ClassificationService {
         this.sizing = sizing;
         this.admission = admission;
         this.metrics = metrics;
-        this.pipeline = new ImagePipeline(new ImageLimits(config.image().maxPixels(), config.image().maxSide()));
+        this.pipeline = new ImagePipeline(new ImageLimits(config.image().maxPixels(), config.image().maxSide()),
+                DecodeMemory.shareOfHeap(config.image().decodeHeapShare()));
     }
 
     public Classification classify(byte[] image, int topk, long receivedNanos)

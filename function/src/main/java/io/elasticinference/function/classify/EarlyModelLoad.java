@@ -111,6 +111,9 @@ public final class EarlyModelLoad {
         } catch (IOException | ImageRejectedException | RuntimeException e) {
             LOG.warnf("decoding warm-up failed (the first request will be slower): %s", e.toString());
             return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -133,6 +133,16 @@ public interface FunctionConfig {
         /** Largest width or height accepted. */
         @WithDefault("20000")
         int maxSide();
+
+        /**
+         * Share of the JVM's largest heap that decoded pixels (the raster and its RGB copy, known from the header)
+         * may take at once across requests: an image that needs more is refused (413), one that fits waits while
+         * others hold it. 0.6 because the function keeps ~9 MB live on the heap after start (measured with a
+         * 128 MB heap), and the serial collector a small container gets puts such large arrays in its old
+         * generation, two thirds of the heap; it lets a 12-megapixel photo through on a 128 MB heap.
+         */
+        @WithDefault("0.6")
+        double decodeHeapShare();
     }
 
     /**

@@ -10,14 +10,18 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Decodes JPEG, PNG, GIF (first frame), BMP and WebP into the pixels PIL's {@code Image.open(f).convert("RGB")}
@@ -49,28 +53,61 @@ public final class ImageDecoder {
         }
     }
 
-    private final ImageLimits limits;
+    /**
+     * Bytes per pixel assumed for the decoded raster when the reader cannot say: 16-bit RGBA, the largest the readers
+     * here produce.
+     */
+    private static final int UNKNOWN_RASTER_BYTES_PER_PIXEL = 8;
+    /** The RGB copy that {@link #toRgb} makes of the raster; both are alive until the copy is done. */
+    private static final int RGB_BYTES_PER_PIXEL = 3;
 
-    public ImageDecoder(ImageLimits limits) {
+    private final ImageLimits limits;
+    private final DecodeMemory memory;
+
+    public ImageDecoder(ImageLimits limits, DecodeMemory memory) {
         this.limits = limits;
+        this.memory = memory;
     }
 
-    public RgbImage decode(byte[] data) throws ImageRejectedException {
+    /** The pixels, with the memory they take released: for tests and callers that hold one image at a time. */
+    public RgbImage decode(byte[] data) throws ImageRejectedException, InterruptedException {
+        return decode(data, Function.identity());
+    }
+
+    /**
+     * Decodes and hands the pixels to {@code use} while their memory is still reserved in {@link DecodeMemory}: the
+     * RGB image stays alive for as long as {@code use} runs (the resize), so it must count until then.
+     */
+    public <T> T decode(byte[] data, Function<RgbImage, T> use) throws ImageRejectedException, InterruptedException {
         if (data == null || data.length == 0) {
             throw new ImageRejectedException(ImageRejectedException.EMPTY, "The image is empty.");
         }
+        Decoded decoded;
         try {
-            return decodeChecked(data);
+            decoded = decodeChecked(data);
         } catch (ImageRejectedException e) {
             throw e;
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        } catch (OutOfMemoryError e) {
+            // The reservation makes this rare (an estimate too low, or a heap full of something else), but the
+            // image is not corrupt: say what happened.
+            throw new ImageRejectedException(ImageRejectedException.TOO_LARGE,
+                    "The image could not be decoded in the memory this instance has free (" + describe(e) + ").");
+        } catch (IOException | RuntimeException e) {
             // ImageIO plugins throw all kinds of unchecked exceptions on malformed input; none may escape as a 500.
             throw new ImageRejectedException(ImageRejectedException.CORRUPT,
                     "The image could not be decoded: " + describe(e));
         }
+        // Outside the mapping above: a failure of the caller's own step is not the image's fault.
+        try (DecodeMemory.Reservation held = decoded.reservation()) {
+            return use.apply(decoded.rgb());
+        }
     }
 
-    private RgbImage decodeChecked(byte[] data) throws IOException, ImageRejectedException {
+    /** Pixels, and the decode memory they hold until the caller is done with them. */
+    private record Decoded(RgbImage rgb, DecodeMemory.Reservation reservation) {
+    }
+
+    private Decoded decodeChecked(byte[] data) throws IOException, ImageRejectedException, InterruptedException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             ImageReader reader = readerFor(in);
             String format = reader.getFormatName().toLowerCase(Locale.ROOT);
@@ -78,25 +115,59 @@ public final class ImageDecoder {
             try {
                 reader.setInput(in, true, true);
                 reader.addIIOReadWarningListener(truncation);
-                checkDimensions(reader.getWidth(0), reader.getHeight(0));
-                BufferedImage image;
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                checkDimensions(width, height);
+                long bytes = (long) width * height * (rasterBytesPerPixel(reader) + RGB_BYTES_PER_PIXEL);
+                DecodeMemory.Reservation reserved = memory.reserve(bytes, "The image is " + width + "x" + height);
                 try {
-                    image = reader.read(0, readParam(reader, format));
-                } catch (IIOException e) {
-                    if (format.equals("jpeg") && isUnsupportedColourType(e)) {
-                        return decodeCmykJpeg(data);
+                    RgbImage rgb;
+                    try {
+                        rgb = readRgb(reader, format, truncation);
+                    } catch (IIOException e) {
+                        if (!format.equals("jpeg") || !isUnsupportedColourType(e)) {
+                            throw e;
+                        }
+                        rgb = decodeCmykJpeg(data);
                     }
+                    return new Decoded(rgb, reserved);
+                } catch (IOException | ImageRejectedException | RuntimeException | Error e) {
+                    reserved.close();
                     throw e;
                 }
-                if (truncation.truncated) {
-                    throw new ImageRejectedException(ImageRejectedException.CORRUPT,
-                            "The image is truncated: " + truncation.message);
-                }
-                return toRgb(image);
             } finally {
                 reader.dispose();
             }
         }
+    }
+
+    private static RgbImage readRgb(ImageReader reader, String format, TruncationWatch truncation)
+            throws IOException, ImageRejectedException {
+        BufferedImage image = reader.read(0, readParam(reader, format));
+        if (truncation.truncated) {
+            throw new ImageRejectedException(ImageRejectedException.CORRUPT,
+                    "The image is truncated: " + truncation.message);
+        }
+        return toRgb(image);
+    }
+
+    /**
+     * Bytes per pixel of the raster {@code read} will allocate: its default destination is the first of the
+     * reader's image types. A pixel-interleaved or banded model holds one element per band; a packed one holds the
+     * whole pixel in one element.
+     */
+    static int rasterBytesPerPixel(ImageReader reader) {
+        try {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            if (types.hasNext()) {
+                SampleModel model = types.next().getSampleModel(1, 1);
+                int element = Math.max(1, DataBuffer.getDataTypeSize(model.getDataType()) / Byte.SIZE);
+                return model instanceof ComponentSampleModel ? element * model.getNumBands() : element;
+            }
+        } catch (IOException | RuntimeException e) {
+            // CMYK JPEGs, among others, have no image type; they are decoded as a raster below.
+        }
+        return UNKNOWN_RASTER_BYTES_PER_PIXEL;
     }
 
     /**

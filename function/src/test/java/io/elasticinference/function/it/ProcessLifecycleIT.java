@@ -141,6 +141,52 @@ class ProcessLifecycleIT {
         assertTrue(!output.contains("OutOfMemoryError") && !output.contains("heap space"), output);
     }
 
+    /**
+     * Large photos in that heap: four 12-megapixel JPEGs at once are all answered (each waits for the decode memory
+     * the others hold; without that they ran out of heap), and a 24-megapixel one, whose pixels cannot fit, is
+     * refused up front with 413 and the numbers, not reported as a corrupt image.
+     */
+    @Test
+    void largePhotosInTheHeapOfA512MiBContainer() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        String base = start(log, "-Xmx128m", "-XX:+UseSerialGC");
+        byte[] twelve = syntheticJpeg(4032, 3024);
+        byte[] twentyFour = syntheticJpeg(6000, 4000);
+        awaitReady(base, log);
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict"))
+                    .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(twelve)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> r = answer.get(90, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r.body());
+        }
+        HttpResponse<String> big = predict(base, twentyFour);
+        assertEquals(413, big.statusCode(), big.body());
+        assertTrue(big.body().contains("\"image_too_large\"") && big.body().contains("6000x4000")
+                && big.body().contains("MB heap"), big.body());
+        assertEquals(200, predict(base, twelve).statusCode());
+        String output = Files.readString(log);
+        assertTrue(!output.contains("OutOfMemoryError") && !output.contains("heap space"), output);
+    }
+
+    /** A photo-sized JPEG with some structure (so it compresses to about 1 MB), drawn here. */
+    private static byte[] syntheticJpeg(int width, int height) throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+                java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = image.createGraphics();
+        for (int i = 0; i < 200; i++) {
+            g.setColor(new java.awt.Color(i * 37 % 256, i * 91 % 256, i * 53 % 256));
+            g.fillOval(i * 131 % width, i * 71 % height, width / 5, height / 5);
+        }
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "jpg", out);
+        return out.toByteArray();
+    }
+
     @Test
     void drainsOnSigterm() throws Exception {
         Path log = Files.createTempFile("function", ".log");
