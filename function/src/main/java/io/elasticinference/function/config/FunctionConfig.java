@@ -135,13 +135,16 @@ public interface FunctionConfig {
         int maxSide();
 
         /**
-         * Share of the JVM's largest heap that decoded pixels (the raster and its RGB copy, known from the header)
-         * may take at once across requests: an image that needs more is refused (413), one that fits waits while
-         * others hold it. 0.6 because the function keeps ~9 MB live on the heap after start (measured with a
-         * 128 MB heap), and the serial collector a small container gets puts such large arrays in its old
-         * generation, two thirds of the heap; it lets a 12-megapixel photo through on a 128 MB heap.
+         * Share of the JVM's largest heap that decoded pixels (the raster, and a packed RGB copy where the raster
+         * cannot be read in place, known from the header) may take at once across requests: an image that needs more
+         * is refused (413), one that fits waits while others hold it. Half: the serial collector that a small
+         * container gets keeps arrays larger than its young generation in the old generation, two thirds of the
+         * heap, where the function holds ~9 MB after start (measured with a 128 MB heap); the rest is left to request
+         * bodies waiting in the queue. With a 128 MB heap a 12-megapixel JPEG (37 MB) fits, one at a time; a
+         * 24-megapixel one (72 MB) does not. At 0.6, eight clients sending 12-megapixel photos still ran it out of
+         * heap.
          */
-        @WithDefault("0.6")
+        @WithDefault("0.5")
         double decodeHeapShare();
     }
 

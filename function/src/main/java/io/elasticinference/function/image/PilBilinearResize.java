@@ -72,76 +72,73 @@ final class PilBilinearResize {
     static byte[] resizeWindow(RgbImage src, int outW, int outH, int left, int top, int cropW, int cropH) {
         boolean horizontal = outW != src.width();
         boolean vertical = outH != src.height();
-        byte[] in = src.rgb();
-        int inW = src.width();
+        byte[] in = src.data();
+        int base = src.offset();
+        int pixelStride = src.pixelStride();
+        int scanline = src.scanline();
+        int red = src.red();
+        int green = src.green();
+        int blue = src.blue();
 
         // Source rows the vertical pass needs for the kept output rows (all kept rows when there is no vertical pass).
         Coefficients vc = vertical ? coefficients(src.height(), outH) : null;
         int rowFirst = vertical ? vc.first()[top] : top;
         int rowLast = vertical ? vc.first()[top + cropH - 1] + vc.count()[top + cropH - 1] : top + cropH;
 
-        // Horizontal pass over those rows and the kept columns only.
-        byte[] stage;
-        int stageW;
-        int stageRow0;
-        if (horizontal) {
-            Coefficients hc = coefficients(inW, outW);
-            int rows = rowLast - rowFirst;
-            stage = new byte[rows * cropW * 3];
-            stageW = cropW;
-            stageRow0 = rowFirst;
-            int ks = hc.ksize();
-            for (int y = 0; y < rows; y++) {
-                int srcRow = (rowFirst + y) * inW * 3;
-                int dst = y * cropW * 3;
-                for (int xx = 0; xx < cropW; xx++) {
-                    int ox = left + xx;
-                    int xmin = hc.first()[ox];
-                    int n = hc.count()[ox];
-                    int wBase = ox * ks;
-                    int r = HALF;
-                    int g = HALF;
-                    int b = HALF;
-                    int p = srcRow + xmin * 3;
-                    for (int x = 0; x < n; x++, p += 3) {
-                        int w = hc.weights()[wBase + x];
-                        r += (in[p] & 0xff) * w;
-                        g += (in[p + 1] & 0xff) * w;
-                        b += (in[p + 2] & 0xff) * w;
-                    }
-                    stage[dst++] = clip8(r);
-                    stage[dst++] = clip8(g);
-                    stage[dst++] = clip8(b);
+        // The stage: those rows, the kept columns only, packed RGB. With a horizontal pass it is that pass's output;
+        // without one, the kept columns as they are.
+        int rows = rowLast - rowFirst;
+        byte[] stage = new byte[rows * cropW * 3];
+        Coefficients hc = horizontal ? coefficients(src.width(), outW) : null;
+        int ks = horizontal ? hc.ksize() : 0;
+        for (int y = 0; y < rows; y++) {
+            int srcRow = base + (rowFirst + y) * scanline;
+            int dst = y * cropW * 3;
+            for (int xx = 0; xx < cropW; xx++) {
+                int ox = left + xx;
+                if (!horizontal) {
+                    int p = srcRow + ox * pixelStride;
+                    stage[dst++] = in[p + red];
+                    stage[dst++] = in[p + green];
+                    stage[dst++] = in[p + blue];
+                    continue;
                 }
+                int xmin = hc.first()[ox];
+                int n = hc.count()[ox];
+                int wBase = ox * ks;
+                int r = HALF;
+                int g = HALF;
+                int b = HALF;
+                int p = srcRow + xmin * pixelStride;
+                for (int x = 0; x < n; x++, p += pixelStride) {
+                    int w = hc.weights()[wBase + x];
+                    r += (in[p + red] & 0xff) * w;
+                    g += (in[p + green] & 0xff) * w;
+                    b += (in[p + blue] & 0xff) * w;
+                }
+                stage[dst++] = clip8(r);
+                stage[dst++] = clip8(g);
+                stage[dst++] = clip8(b);
             }
-        } else {
-            stage = in;
-            stageW = inW;
-            stageRow0 = 0;
         }
-        int colOffset = horizontal ? 0 : left;
+        if (!vertical) {
+            return stage; // exactly the kept rows, rowFirst = top
+        }
 
         byte[] out = new byte[cropW * cropH * 3];
-        if (!vertical) {
-            for (int y = 0; y < cropH; y++) {
-                System.arraycopy(stage, ((top + y - stageRow0) * stageW + colOffset) * 3, out, y * cropW * 3,
-                        cropW * 3);
-            }
-            return out;
-        }
-        int ks = vc.ksize();
+        int vks = vc.ksize();
+        int step = cropW * 3;
         int dst = 0;
         for (int yy = 0; yy < cropH; yy++) {
             int oy = top + yy;
-            int ymin = vc.first()[oy] - stageRow0;
+            int ymin = vc.first()[oy] - rowFirst;
             int n = vc.count()[oy];
-            int wBase = oy * ks;
+            int wBase = oy * vks;
             for (int xx = 0; xx < cropW; xx++) {
                 int r = HALF;
                 int g = HALF;
                 int b = HALF;
-                int p = (ymin * stageW + colOffset + xx) * 3;
-                int step = stageW * 3;
+                int p = (ymin * cropW + xx) * 3;
                 for (int y = 0; y < n; y++, p += step) {
                     int w = vc.weights()[wBase + y];
                     r += (stage[p] & 0xff) * w;

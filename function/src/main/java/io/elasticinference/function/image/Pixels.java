@@ -11,30 +11,16 @@ final class Pixels {
     private Pixels() {
     }
 
+    /** 8-bit interleaved samples (a decoded JPEG: B, G, R) are used where they lie, without a copy. */
     static RgbImage fromInterleavedBytes(Raster raster) {
-        int w = raster.getWidth();
-        int h = raster.getHeight();
         ComponentSampleModel sm = (ComponentSampleModel) raster.getSampleModel();
-        byte[] src = ((DataBufferByte) raster.getDataBuffer()).getData();
         int[] offsets = sm.getBandOffsets();
         int pixelStride = sm.getPixelStride();
         int scanline = sm.getScanlineStride();
         int base = raster.getDataBuffer().getOffset() + raster.getSampleModelTranslateX() * -pixelStride
                 + raster.getSampleModelTranslateY() * -scanline;
-        int r = offsets[0];
-        int g = offsets[1];
-        int b = offsets[2];
-        byte[] out = new byte[w * h * 3];
-        int o = 0;
-        for (int y = 0; y < h; y++) {
-            int p = base + y * scanline;
-            for (int x = 0; x < w; x++, p += pixelStride) {
-                out[o++] = src[p + r];
-                out[o++] = src[p + g];
-                out[o++] = src[p + b];
-            }
-        }
-        return new RgbImage(w, h, out);
+        return new RgbImage(raster.getWidth(), raster.getHeight(), ((DataBufferByte) raster.getDataBuffer()).getData(),
+                base, pixelStride, scanline, offsets[0], offsets[1], offsets[2]);
     }
 
     static RgbImage fromRgbSamples(Raster raster) {
@@ -54,7 +40,7 @@ final class Pixels {
                 out[o++] = (byte) (row[i + 2] >> shift);
             }
         }
-        return new RgbImage(w, h, out);
+        return RgbImage.packed(w, h, out);
     }
 
     static RgbImage fromGray(Raster raster) {
@@ -73,7 +59,7 @@ final class Pixels {
                 out[o++] = v;
             }
         }
-        return new RgbImage(w, h, out);
+        return RgbImage.packed(w, h, out);
     }
 
     static RgbImage fromPalette(Raster raster, IndexColorModel palette) {
@@ -98,7 +84,7 @@ final class Pixels {
                 out[o++] = blues[i];
             }
         }
-        return new RgbImage(w, h, out);
+        return RgbImage.packed(w, h, out);
     }
 
     /** PIL's cmyk2rgb: R = (255 - K) - round(C (255 - K) / 255), with its integer rounding. */
@@ -122,7 +108,7 @@ final class Pixels {
                 out[o++] = (byte) clip8(nk - mulDiv255(yy, nk));
             }
         }
-        return new RgbImage(w, h, out);
+        return RgbImage.packed(w, h, out);
     }
 
     private static int mulDiv255(int a, int b) {
