@@ -33,7 +33,7 @@ run() { # name, workload, loadtest options...
   local name=$1 wl=$2; shift 2
   java -jar "$LOADTEST" run --target "http://127.0.0.1:$PORT/predict" --workload "$wl" \
     --images ../shared/imagenet/sample --out "$OUT/$name" --name "$name" --quiet --no-plots "$@" >/dev/null
-  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(f"  {sys.argv[2]}: {s[\"ok\"]} of {s[\"scheduled\"]} ok, p50 {s[\"p50_s\"]*1000:.1f} ms, p99 {s[\"p99_s\"]*1000:.1f} ms")' \
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("  %s: %d of %d ok, p50 %.1f ms, p99 %.1f ms" % (sys.argv[2], s["ok"], s["scheduled"], s["p50_s"]*1000, s["p99_s"]*1000))' \
     "$OUT/$name/summary.json" "$name"
 }
 run warm-up "$(rate_file 20 5)" >/dev/null
