@@ -3,6 +3,7 @@ package io.elasticinference.function.admission;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bounded admission: at most {@code slots} requests are processed at once and at most {@code queueSize} wait for a
@@ -19,15 +20,27 @@ public final class AdmissionControl {
     private final AtomicInteger inService = new AtomicInteger();
     private final AtomicInteger entered = new AtomicInteger();
     private final int maxEntered;
+    /** Body bytes of the requests inside, as declared (or at the limit when not declared). */
+    private final AtomicLong bodyBytesInside = new AtomicLong();
+    private final long maxBodyBytesInside;
 
     public AdmissionControl(int slots, int queueSize, long maxWaitNanos) {
-        if (slots < 1 || queueSize < 0 || maxWaitNanos < 0) {
-            throw new IllegalArgumentException("slots >= 1, queueSize >= 0, maxWait >= 0 required");
+        this(slots, queueSize, maxWaitNanos, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxBodyBytesInside the sum of the bodies of the requests inside, at most (one request is always let in
+     *                           when none is inside, whatever its size)
+     */
+    public AdmissionControl(int slots, int queueSize, long maxWaitNanos, long maxBodyBytesInside) {
+        if (slots < 1 || queueSize < 0 || maxWaitNanos < 0 || maxBodyBytesInside < 1) {
+            throw new IllegalArgumentException("slots >= 1, queueSize >= 0, maxWait >= 0, maxBodyBytes >= 1 required");
         }
         this.slots = new Semaphore(slots, true);
         this.queueSize = queueSize;
         this.maxWaitNanos = maxWaitNanos;
         this.maxEntered = slots + queueSize;
+        this.maxBodyBytesInside = maxBodyBytesInside;
     }
 
     /**
@@ -38,10 +51,29 @@ public final class AdmissionControl {
      * @return false when the function is full: answer 503 at once
      */
     public boolean tryEnter() {
+        return tryEnter(0);
+    }
+
+    /**
+     * As {@link #tryEnter()}, and the bodies inside may not exceed their bound: the heap holds each body (twice
+     * while it is read), and slots + queue bodies at the largest size allowed are more than a small container's heap.
+     *
+     * @param bodyBytes this request's body as declared, or the largest allowed when it is not declared
+     * @return false when the function is full or its bodies would be too large together: answer 503 at once
+     */
+    public boolean tryEnter(long bodyBytes) {
+        long bytes;
+        do {
+            bytes = bodyBytesInside.get();
+            if (bytes > 0 && bytes + bodyBytes > maxBodyBytesInside) {
+                return false;
+            }
+        } while (!bodyBytesInside.compareAndSet(bytes, bytes + bodyBytes));
         int n;
         do {
             n = entered.get();
             if (n >= maxEntered) {
+                bodyBytesInside.addAndGet(-bodyBytes);
                 return false;
             }
         } while (!entered.compareAndSet(n, n + 1));
@@ -50,7 +82,13 @@ public final class AdmissionControl {
 
     /** The request that {@link #tryEnter()} let in has ended. */
     public void exit() {
+        exit(0);
+    }
+
+    /** The request that {@link #tryEnter(long)} let in with {@code bodyBytes} has ended. */
+    public void exit(long bodyBytes) {
         entered.decrementAndGet();
+        bodyBytesInside.addAndGet(-bodyBytes);
     }
 
     /**

@@ -28,8 +28,8 @@ public class EarlyRefusalFilter {
     @RouteFilter(100)
     void limit(RoutingContext rc) {
         String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        long declared = -1;
         if (length != null) {
-            long declared;
             try {
                 declared = Long.parseLong(length.strip());
             } catch (NumberFormatException e) {
@@ -45,16 +45,19 @@ public class EarlyRefusalFilter {
             }
         }
         if (rc.request().method() == HttpMethod.POST && isPrediction(rc.normalizedPath())) {
-            if (!admission.tryEnter()) {
+            // A body without a declared length may be as large as allowed.
+            long body = declared >= 0 ? declared : config.maxBodyBytes();
+            if (!admission.tryEnter(body)) {
                 metrics.countOnly(FunctionMetrics.Outcome.REJECTED);
                 ApiError error = new ApiError(503, "overloaded", "all processing slots are busy and the wait queue "
-                        + "is full; retry later", config.admission().retryAfterSeconds());
+                        + "is full, or the bodies being processed leave no room for this one; retry later",
+                        config.admission().retryAfterSeconds());
                 rc.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader("Retry-After", Integer.toString(config.admission().retryAfterSeconds()))
                         .end(Json.encode(error.body()));
                 return;
             }
-            rc.addEndHandler(done -> admission.exit());
+            rc.addEndHandler(done -> admission.exit(body));
         }
         rc.next();
     }

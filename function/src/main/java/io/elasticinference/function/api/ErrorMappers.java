@@ -1,5 +1,6 @@
 package io.elasticinference.function.api;
 
+import io.elasticinference.function.config.FunctionConfig;
 import io.elasticinference.function.metrics.FunctionMetrics;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotAllowedException;
@@ -21,6 +22,8 @@ public class ErrorMappers {
 
     @Inject
     FunctionMetrics metrics;
+    @Inject
+    FunctionConfig config;
 
     @ServerExceptionMapper
     public Response apiError(ApiError e) {
@@ -55,6 +58,25 @@ public class ErrorMappers {
             return counted(new ApiError(status, "internal_error", "The server failed to process the request."));
         }
         return counted(new ApiError(status, "bad_request", "The request could not be read."));
+    }
+
+    /**
+     * The heap ran out for this request (the body and decode bounds make it rare): the function is overloaded, not
+     * broken, so the client is asked to retry, in JSON like every other error (the framework's page is plain text).
+     */
+    @ServerExceptionMapper
+    public Response outOfMemory(OutOfMemoryError e) {
+        LOG.warnf("Out of heap while serving a request (%s): answered 503", e.getMessage());
+        metrics.countOnly(FunctionMetrics.Outcome.REJECTED);
+        return response(new ApiError(503, "overloaded", "The function has no memory free for this request; retry "
+                + "later.", config.admission().retryAfterSeconds()));
+    }
+
+    /** Any other error: JSON too, and never its stack trace. */
+    @ServerExceptionMapper
+    public Response unexpectedError(Error e) {
+        LOG.error("Request failed with an error", e);
+        return counted(new ApiError(500, "internal_error", "The server failed to process the request."));
     }
 
     @ServerExceptionMapper

@@ -22,6 +22,7 @@ public class Sizing {
     private final int queue;
     private final int runners;
     private final long maxWaitNanos;
+    private final long maxBodyBytesInside;
 
     @Inject
     public Sizing(FunctionConfig config) {
@@ -34,6 +35,8 @@ public class Sizing {
                 cpus);
 
         this.maxWaitNanos = config.admission().maxWait().toNanos();
+        this.maxBodyBytesInside = FunctionConfig.effectiveBodyBytesInside(config.admission(),
+                Runtime.getRuntime().maxMemory());
     }
 
     public int slots() {
@@ -61,7 +64,7 @@ public class Sizing {
     @Produces
     @Singleton
     AdmissionControl admissionControl() {
-        return new AdmissionControl(slots, queue, maxWaitNanos);
+        return new AdmissionControl(slots, queue, maxWaitNanos, maxBodyBytesInside);
     }
 
     @Produces

@@ -104,6 +104,16 @@ public interface FunctionConfig {
         /** Seconds sent in Retry-After with a 503. */
         @WithDefault("1")
         int retryAfterSeconds();
+
+        /**
+         * Share of the JVM's largest heap that the bodies of the requests inside may take together; a request whose
+         * body would go beyond is refused at once with 503 (one is always let in when none is inside). Each body is
+         * counted twice, as it is held while it is read: in a 128 MB heap, 24 clients sending 9 MB PNGs ran it out
+         * (500s) before this bound; a quarter leaves 16 MB of bodies, far more than slots + queue photos of a few
+         * hundred KB.
+         */
+        @WithDefault("0.25")
+        double bodyHeapShare();
     }
 
     /** Model runs go one at a time through a lane; what queued meanwhile runs as one batch. */
@@ -173,6 +183,15 @@ public interface FunctionConfig {
     public static int effectiveAloneThreads(int configured, int runners, int threadsPerRun, int cpus) {
         int threads = configured > 0 ? configured : cpus;
         return runners > 1 && threads > threadsPerRun ? threads : 0;
+    }
+
+    /** Derived: the sum of declared body sizes allowed inside at once, each body counted twice. */
+    static long effectiveBodyBytesInside(Admission admission, long maxHeapBytes) {
+        double share = admission.bodyHeapShare();
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("inference.admission.body-heap-share must be in (0, 1], got " + share);
+        }
+        return Math.max(1, (long) (share * maxHeapBytes / 2));
     }
 
     /** Derived: queue size. */

@@ -12,10 +12,35 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdmissionControlTest {
+
+    @Test
+    void theBodiesInsideStayWithinTheirBound() {
+        AdmissionControl admission = new AdmissionControl(2, 8, TimeUnit.SECONDS.toNanos(1), 10_000);
+        assertTrue(admission.tryEnter(6_000));
+        assertFalse(admission.tryEnter(6_000), "6,000 + 6,000 bytes are over the bound");
+        assertTrue(admission.tryEnter(4_000), "6,000 + 4,000 are not");
+        assertFalse(admission.tryEnter(1));
+        admission.exit(6_000);
+        assertTrue(admission.tryEnter(5_000));
+        admission.exit(5_000);
+        admission.exit(4_000);
+        // Alone, any body gets in: a body larger than the bound would otherwise never be served.
+        assertTrue(admission.tryEnter(50_000));
+        assertFalse(admission.tryEnter(1));
+        admission.exit(50_000);
+        // Refusals for bytes hand back nothing they did not take: ten small bodies fill the ten places.
+        for (int i = 0; i < 10; i++) {
+            assertTrue(admission.tryEnter(100), "place " + i);
+        }
+        assertFalse(admission.tryEnter(100), "slots + queue are full");
+        admission.exit(100);
+        assertTrue(admission.tryEnter(9_100), "9 x 100 + 9,100 bytes: the refused 100 were handed back");
+    }
 
     @Test
     void admitsUpToSlotsThenQueuesThenRefuses() throws Exception {

@@ -172,6 +172,49 @@ class ProcessLifecycleIT {
         assertTrue(!output.contains("OutOfMemoryError") && !output.contains("heap space"), output);
     }
 
+    /**
+     * 24 clients at once, each sending a 9 MB PNG, into the same heap: 24 such bodies do not fit in it, so most are
+     * refused at once (503 + Retry-After) and the others answered; none may fail with a 500 or leave as anything but
+     * JSON. (Before the bound on the bodies inside, the heap ran out while they were read: 500, as a text page.)
+     */
+    @Test
+    void manyLargeBodiesAtOnceAreRefusedNotFailed() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        String base = start(log, "-Xmx128m", "-XX:+UseSerialGC");
+        java.awt.image.BufferedImage noise = new java.awt.image.BufferedImage(1800, 1700,
+                java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        new java.util.Random(9).nextBytes(((java.awt.image.DataBufferByte) noise.getRaster().getDataBuffer()).getData());
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(noise, "png", png);
+        byte[] body = png.toByteArray();
+        assertTrue(body.length > 9_000_000 && body.length < 10_485_760, "a 9-10 MB PNG: " + body.length);
+        awaitReady(base, log);
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            // HTTP/1.1 as curl and k6 send it (the client's default, an upgrade to HTTP/2, adds a failure mode of its own).
+            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict"))
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .header("Content-Type", "image/png").timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        int served = 0;
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> r = answer.get(120, TimeUnit.SECONDS);
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 503, r.statusCode() + ": " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.body());
+            if (r.statusCode() == 503) {
+                assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.body());
+            } else {
+                served++;
+            }
+        }
+        assertTrue(served >= 1, "at least the first body is always let in");
+        assertEquals(200, predict(base, Files.readAllBytes(SharedData.dir().resolve(
+                "reference/n01986214_hermit_crab.JPEG"))).statusCode());
+        String output = Files.readString(log);
+        assertFalse(output.contains("QuarkusErrorHandler"), output);
+    }
+
     /** A photo-sized JPEG with some structure (so it compresses to about 1 MB), drawn here. */
     private static byte[] syntheticJpeg(int width, int height) throws IOException {
         java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
