@@ -38,7 +38,8 @@ public class ClassificationService {
         this.admission = admission;
         this.metrics = metrics;
         this.pipeline = new ImagePipeline(new ImageLimits(config.image().maxPixels(), config.image().maxSide()),
-                DecodeMemory.shareOfHeap(config.image().decodeHeapShare()));
+                new DecodeMemory(FunctionConfig.shareOfHeap("inference.image.decode-heap-share",
+                        config.image().decodeHeapShare(), Runtime.getRuntime().maxMemory())));
     }
 
     public Classification classify(byte[] image, int topk, long receivedNanos)

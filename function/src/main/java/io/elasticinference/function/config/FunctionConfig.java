@@ -185,13 +185,18 @@ public interface FunctionConfig {
         return runners > 1 && threads > threadsPerRun ? threads : 0;
     }
 
+    /** Derived: bytes of a configured share of the heap ({@code key} names the setting in the error). */
+    public static long shareOfHeap(String key, double share, long maxHeapBytes) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException(key + " must be in (0, 1], got " + share);
+        }
+        return (long) (share * maxHeapBytes);
+    }
+
     /** Derived: the sum of declared body sizes allowed inside at once, each body counted twice. */
     static long effectiveBodyBytesInside(Admission admission, long maxHeapBytes) {
-        double share = admission.bodyHeapShare();
-        if (!(share > 0 && share <= 1)) {
-            throw new IllegalArgumentException("inference.admission.body-heap-share must be in (0, 1], got " + share);
-        }
-        return Math.max(1, (long) (share * maxHeapBytes / 2));
+        return Math.max(1, shareOfHeap("inference.admission.body-heap-share", admission.bodyHeapShare(),
+                maxHeapBytes) / 2);
     }
 
     /** Derived: queue size. */

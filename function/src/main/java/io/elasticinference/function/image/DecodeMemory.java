@@ -8,7 +8,7 @@ import java.util.concurrent.Semaphore;
  * before anything is allocated (413, with the numbers), and one that fits waits while others hold the memory.
  *
  * <p>Why: the pixel limits alone do not bound the heap. In a 512 MiB container the JVM gives itself a 128 MB heap,
- * and a 24-megapixel photo (72 MB of pixels, then 72 MB more as RGB) ran out of it: the decode failed with an
+ * and a 24-megapixel photo (72 MB of pixels, and as much again for the RGB copy the decoder then made) ran out of it: the decode failed with an
  * OutOfMemoryError, and two 12-megapixel photos at once could take the heap from any other request.
  *
  * <p>Counted in KiB, so that an int semaphore covers any heap.
@@ -27,14 +27,6 @@ public final class DecodeMemory {
         }
         this.capacity = (int) Math.min(Integer.MAX_VALUE, (capacityBytes + UNIT - 1) / UNIT);
         this.free = new Semaphore(capacity, true);
-    }
-
-    /** A share of the JVM's largest heap. */
-    public static DecodeMemory shareOfHeap(double share) {
-        if (!(share > 0 && share <= 1)) {
-            throw new IllegalArgumentException("the decode share of the heap must be in (0, 1], got " + share);
-        }
-        return new DecodeMemory((long) (share * Runtime.getRuntime().maxMemory()));
     }
 
     /** No bound: for the application's own images (the start-up warm-up) and for tests of decoding alone. */

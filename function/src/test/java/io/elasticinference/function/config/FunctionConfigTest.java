@@ -24,4 +24,15 @@ class FunctionConfigTest {
         assertEquals(0, FunctionConfig.effectiveAloneThreads(1, 2, 1, 2), "switched off with threads=1");
         assertEquals(4, FunctionConfig.effectiveAloneThreads(4, 2, 1, 2), "a configured width is taken as it is");
     }
+
+    @Test
+    void aShareOfTheHeapMustBeAFraction() {
+        assertEquals(50, FunctionConfig.shareOfHeap("k", 0.5, 100));
+        assertEquals(100, FunctionConfig.shareOfHeap("k", 1, 100));
+        for (double bad : new double[] {0, -0.1, 1.5, Double.NaN}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> FunctionConfig.shareOfHeap("inference.image.decode-heap-share", bad, 100));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("inference.image.decode-heap-share"));
+        }
+    }
 }

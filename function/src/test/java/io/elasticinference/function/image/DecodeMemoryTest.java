@@ -41,13 +41,7 @@ class DecodeMemoryTest {
     void aReservationThatFitsWaitsUntilAnotherIsReleased() throws Exception {
         DecodeMemory memory = new DecodeMemory(10 * MB);
         DecodeMemory.Reservation first = memory.reserve(6 * MB, "first");
-        CompletableFuture<DecodeMemory.Reservation> second = CompletableFuture.supplyAsync(() -> {
-            try {
-                return memory.reserve(6 * MB, "second");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<DecodeMemory.Reservation> second = reserveElsewhere(memory, 6 * MB);
         assertThrows(java.util.concurrent.TimeoutException.class, () -> second.get(300, TimeUnit.MILLISECONDS));
         first.close();
         second.get(10, TimeUnit.SECONDS).close();
@@ -60,24 +54,20 @@ class DecodeMemoryTest {
         r.close();
         r.close();
         DecodeMemory.Reservation all = memory.reserve(10 * MB, "whole again");
-        CompletableFuture<DecodeMemory.Reservation> more = CompletableFuture.supplyAsync(() -> {
-            try {
-                return memory.reserve(1, "one byte");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<DecodeMemory.Reservation> more = reserveElsewhere(memory, 1);
         assertThrows(java.util.concurrent.TimeoutException.class, () -> more.get(300, TimeUnit.MILLISECONDS));
         all.close();
         more.get(10, TimeUnit.SECONDS).close();
     }
 
-    @Test
-    void badSharesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> DecodeMemory.shareOfHeap(0));
-        assertThrows(IllegalArgumentException.class, () -> DecodeMemory.shareOfHeap(1.5));
-        assertThrows(IllegalArgumentException.class, () -> DecodeMemory.shareOfHeap(Double.NaN));
-        assertTrue(DecodeMemory.shareOfHeap(0.5).capacityBytes() <= Runtime.getRuntime().maxMemory() / 2);
+    private static CompletableFuture<DecodeMemory.Reservation> reserveElsewhere(DecodeMemory memory, long bytes) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return memory.reserve(bytes, bytes + " bytes");
+            } catch (ImageRejectedException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** The 500x375 hermit crab decodes to 3 bytes per pixel, read in place: 0.56 MB. */

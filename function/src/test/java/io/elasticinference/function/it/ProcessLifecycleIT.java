@@ -76,6 +76,13 @@ class ProcessLifecycleIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** HTTP/1.1 as curl and k6 send it (the client's default, an upgrade to HTTP/2, adds a failure mode of its own). */
+    private CompletableFuture<HttpResponse<String>> predictAsync(String base, byte[] image, String contentType) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict")).version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", contentType).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private int status(String url) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
@@ -155,9 +162,7 @@ class ProcessLifecycleIT {
         awaitReady(base, log);
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict"))
-                    .header("Content-Type", "image/jpeg").timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(twelve)).build(), HttpResponse.BodyHandlers.ofString()));
+            answers.add(predictAsync(base, twelve, "image/jpeg"));
         }
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
             HttpResponse<String> r = answer.get(90, TimeUnit.SECONDS);
@@ -191,11 +196,7 @@ class ProcessLifecycleIT {
         awaitReady(base, log);
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-            // HTTP/1.1 as curl and k6 send it (the client's default, an upgrade to HTTP/2, adds a failure mode of its own).
-            answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/predict"))
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .header("Content-Type", "image/png").timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString()));
+            answers.add(predictAsync(base, body, "image/png"));
         }
         int served = 0;
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
