@@ -6,30 +6,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A minimal ONNX model builder: float initializers, nodes with int/float attributes, one float input and output.
- * Field numbers follow onnx.proto (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto).
+ * A minimal ONNX model builder: float and integer initializers, nodes with int/float attributes, one float input and
+ * output (plus, for calibration, float outputs of unknown shape). Field numbers follow onnx.proto (ModelProto,
+ * GraphProto, NodeProto, TensorProto, ValueInfoProto).
  */
 final class OnnxGraph {
 
     private static final int IR_VERSION = 8;
-    private static final int FLOAT = 1;
+    static final int FLOAT = 1;
+    static final int UINT8 = 2;
+    static final int INT8 = 3;
+    static final int INT32 = 6;
 
     private final List<ProtoWriter> nodes = new ArrayList<>();
     private final List<ProtoWriter> initializers = new ArrayList<>();
+    private final List<String> extraOutputs = new ArrayList<>();
     private int nodeCount;
 
     /** Adds a float initializer (a weight) with the given shape. */
     void initializer(String name, float[] data, long... dims) {
+        ByteBuffer raw = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(data);
+        initializer(name, FLOAT, raw.array(), dims);
+    }
+
+    /** Adds an initializer of any element type from its little-endian bytes (ONNX's raw_data). */
+    void initializer(String name, int dataType, byte[] raw, long... dims) {
         ProtoWriter t = new ProtoWriter();
         for (long d : dims) {
             t.varint(1, d);
         }
-        t.varint(2, FLOAT);
+        t.varint(2, dataType);
         t.string(8, name);
-        ByteBuffer raw = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(data);
-        t.bytes(9, raw.array());
+        t.bytes(9, raw);
         initializers.add(t);
+    }
+
+    /** Makes an intermediate float tensor an output of the graph too, so a run returns it (for calibration). */
+    void extraOutput(String tensor) {
+        extraOutputs.add(tensor);
     }
 
     /** Adds a node; attributes are given as name/value pairs (Integer, Float, or long[] for ints). */
@@ -77,6 +92,10 @@ final class OnnxGraph {
         }
         graph.message(11, valueInfo(input, inputDims));
         graph.message(12, valueInfo(output, outputDims));
+        for (String extra : extraOutputs) {
+            graph.message(12, new ProtoWriter().string(1, extra)
+                    .message(2, new ProtoWriter().message(1, new ProtoWriter().varint(1, FLOAT))));
+        }
 
         return new ProtoWriter()
                 .varint(1, IR_VERSION)

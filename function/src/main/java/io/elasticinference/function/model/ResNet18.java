@@ -69,53 +69,101 @@ public final class ResNet18 {
         OnnxGraph g = new OnnxGraph();
         Map<String, long[]> shapes = stateDictShapes();
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            float[] w = weights.get(e.getKey());
-            if (w == null) {
-                throw new IllegalArgumentException("missing weight " + e.getKey());
-            }
-            g.initializer(e.getKey(), w, e.getValue());
+            g.initializer(e.getKey(), require(weights, e.getKey()), e.getValue());
         }
+        write(g, new FloatLayers(g));
+        return toModel(g, producerVersion);
+    }
 
-        String x = convBn(g, INPUT, "conv1", "bn1", 7, 2, 3);
-        x = relu(g, x);
-        g.node("MaxPool", List.of(x), "maxpool", "kernel_shape", new long[]{3, 3}, "strides", new long[]{2, 2},
-                "pads", new long[]{1, 1, 1, 1});
-        x = "maxpool";
+    /**
+     * How the parts of the network become nodes: as in PyTorch (convolution, BatchNorm and ReLU nodes), or folded and
+     * quantized ({@link QuantizedResNet18}). The topology itself is written once, by {@link #write}.
+     */
+    interface Layers {
+        /** The image as the first convolution reads it. */
+        String input(String tensor);
+
+        /** A convolution with its BatchNorm, then a ReLU when {@code relu}; returns the output tensor. */
+        String convBn(String in, String conv, String bn, int kernel, int stride, int pad, boolean relu);
+
+        /** {@code relu(a + b)}, a residual block's end. */
+        String addRelu(String a, String b, String name);
+
+        /** The stem's 3x3 max pool after {@code in}. */
+        String maxPool(String in);
+    }
+
+    /** Writes torchvision's topology with {@code layers}, ending in the classifier's {@link #OUTPUT}. */
+    static void write(OnnxGraph g, Layers layers) {
+        String x = layers.convBn(layers.input(INPUT), "conv1", "bn1", 7, 2, 3, true);
+        x = layers.maxPool(x);
         for (int layer = 0; layer < 4; layer++) {
             for (int block = 0; block < 2; block++) {
                 String p = "layer" + (layer + 1) + "." + block + ".";
                 int stride = block == 0 && layer > 0 ? 2 : 1;
-                String y = relu(g, convBn(g, x, p + "conv1", p + "bn1", 3, stride, 1));
-                y = convBn(g, y, p + "conv2", p + "bn2", 3, 1, 1);
+                String y = layers.convBn(x, p + "conv1", p + "bn1", 3, stride, 1, true);
+                y = layers.convBn(y, p + "conv2", p + "bn2", 3, 1, 1, false);
                 String identity = x;
                 if (block == 0 && layer > 0) {
-                    identity = convBn(g, x, p + "downsample.0", p + "downsample.1", 1, 2, 0);
+                    identity = layers.convBn(x, p + "downsample.0", p + "downsample.1", 1, 2, 0, false);
                 }
-                g.node("Add", List.of(y, identity), p + "add");
-                x = relu(g, p + "add");
+                x = layers.addRelu(y, identity, p + "add");
             }
         }
         g.node("GlobalAveragePool", List.of(x), "avgpool");
         g.node("Flatten", List.of("avgpool"), "flatten", "axis", 1);
         g.node("Gemm", List.of("flatten", "fc.weight", "fc.bias"), OUTPUT, "transB", 1);
+    }
+
+    static byte[] toModel(OnnxGraph g, String producerVersion) {
         return g.toModel("resnet18", INPUT, new long[]{3, 224, 224}, OUTPUT, new long[]{CLASSES}, OPSET,
                 producerVersion);
     }
 
-    private static String convBn(OnnxGraph g, String in, String conv, String bn, int kernel, int stride, int pad) {
-        String c = conv + ".out";
-        g.node("Conv", List.of(in, conv + ".weight"), c, "kernel_shape", new long[]{kernel, kernel},
-                "strides", new long[]{stride, stride}, "pads", new long[]{pad, pad, pad, pad});
-        String b = bn + ".out";
-        g.node("BatchNormalization", List.of(c, bn + ".weight", bn + ".bias", bn + ".running_mean",
-                bn + ".running_var"), b, "epsilon", BN_EPSILON);
-        return b;
+    static float[] require(Map<String, float[]> weights, String name) {
+        float[] w = weights.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("missing weight " + name);
+        }
+        return w;
     }
 
-    private static String relu(OnnxGraph g, String in) {
-        String out = in + ".relu";
-        g.node("Relu", List.of(in), out);
-        return out;
+    /** PyTorch's nodes, one for one; BatchNorm stays a node, which ONNX Runtime fuses when it loads the graph. */
+    private record FloatLayers(OnnxGraph g) implements Layers {
+        @Override
+        public String input(String tensor) {
+            return tensor;
+        }
+
+        @Override
+        public String convBn(String in, String conv, String bn, int kernel, int stride, int pad, boolean relu) {
+            String c = conv + ".out";
+            g.node("Conv", List.of(in, conv + ".weight"), c, "kernel_shape", new long[]{kernel, kernel},
+                    "strides", new long[]{stride, stride}, "pads", new long[]{pad, pad, pad, pad});
+            String b = bn + ".out";
+            g.node("BatchNormalization", List.of(c, bn + ".weight", bn + ".bias", bn + ".running_mean",
+                    bn + ".running_var"), b, "epsilon", BN_EPSILON);
+            return relu ? relu(b) : b;
+        }
+
+        @Override
+        public String addRelu(String a, String b, String name) {
+            g.node("Add", List.of(a, b), name);
+            return relu(name);
+        }
+
+        @Override
+        public String maxPool(String in) {
+            g.node("MaxPool", List.of(in), "maxpool", "kernel_shape", new long[]{3, 3}, "strides", new long[]{2, 2},
+                    "pads", new long[]{1, 1, 1, 1});
+            return "maxpool";
+        }
+
+        private String relu(String in) {
+            String out = in + ".relu";
+            g.node("Relu", List.of(in), out);
+            return out;
+        }
     }
 
     /** Names of the trainable parameters, for counting. */

@@ -1,5 +1,6 @@
 package io.elasticinference.function.model;
 
+import io.elasticinference.function.SharedData;
 import io.elasticinference.function.inference.InferenceSettings;
 import io.elasticinference.function.inference.OnnxClassifier;
 import org.junit.jupiter.api.Test;
@@ -123,5 +124,57 @@ class ModelGeneratorTest {
         Path notAModel = tmp.resolve("x.onnx");
         Files.writeString(notAModel, "not onnx");
         assertThrows(IOException.class, () -> OnnxClassifier.load(new InferenceSettings(notAModel, 1)));
+    }
+
+    @Test
+    void int8IsNamedForWhatItIsAndServes(@TempDir Path tmp) throws IOException {
+        Path photos = Files.createDirectory(tmp.resolve("photos"));
+        Path sample = SharedData.dir().resolve("imagenet/sample");
+        for (String photo : List.of("n01440764_tench.JPEG", "n01496331_electric_ray.JPEG")) {
+            Files.copy(sample.resolve(photo), photos.resolve(photo));
+        }
+        Files.writeString(photos.resolve("labels.tsv"), "not a photo: skipped\n");
+        Path out = tmp.resolve("model");
+        ModelInfo int8 = ModelGenerator.generate(out, 42, null, "", null, ModelGenerator.Precision.int8(photos, 5));
+        assertEquals("resnet18-int8", int8.name());
+        assertEquals("seeded-random (seed 42); int8, activations calibrated on 2 photos of "
+                + tmp.getFileName() + "/photos", int8.weights());
+        assertFalse(int8.pretrained());
+        assertEquals(ResNet18.PARAMETERS, int8.parameters());
+        try (OnnxClassifier classifier = OnnxClassifier.load(new InferenceSettings(out.resolve("resnet18.onnx"), 1))) {
+            float[] p = classifier.probabilities(List.of(new float[3 * 224 * 224]))[0];
+            double sum = 0;
+            for (float v : p) {
+                sum += v;
+            }
+            assertEquals(1.0, sum, 1e-3);
+        }
+        ModelInfo fp32 = ModelGenerator.generate(out, 42, null, "", null);
+        assertEquals("resnet18", fp32.name(), "switching back regenerates");
+        assertNotEquals(int8.sha256(), fp32.sha256());
+    }
+
+    @Test
+    void int8WithoutUsablePhotosSaysWhatIsWrong(@TempDir Path tmp) throws IOException {
+        Path nowhere = tmp.resolve("nowhere");
+        IOException missing = assertThrows(IOException.class, () -> ModelGenerator.generate(tmp.resolve("a"), 42,
+                null, "", null, ModelGenerator.Precision.int8(nowhere, 10)));
+        assertTrue(missing.getMessage().contains("is not a directory")
+                && missing.getMessage().contains("model.calibration-images"), missing.getMessage());
+
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        IOException none = assertThrows(IOException.class, () -> ModelGenerator.generate(tmp.resolve("b"), 42,
+                null, "", null, ModelGenerator.Precision.int8(empty, 10)));
+        assertTrue(none.getMessage().contains("no image files"), none.getMessage());
+
+        Path broken = Files.createDirectory(tmp.resolve("broken"));
+        Files.writeString(broken.resolve("cat.jpg"), "not a JPEG");
+        IOException corrupt = assertThrows(IOException.class, () -> ModelGenerator.generate(tmp.resolve("c"), 42,
+                null, "", null, ModelGenerator.Precision.int8(broken, 10)));
+        assertTrue(corrupt.getMessage().contains("cat.jpg"), corrupt.getMessage());
+
+        assertThrows(IllegalArgumentException.class, () -> ModelGenerator.Precision.parse("int4", "x", "10"));
+        assertThrows(IllegalArgumentException.class, () -> ModelGenerator.Precision.parse("int8", "", "10"));
+        assertEquals(ModelGenerator.Precision.FP32, ModelGenerator.Precision.parse("fp32", "", "10"));
     }
 }
