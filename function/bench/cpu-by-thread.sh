@@ -6,10 +6,10 @@
 # is decoding, HTTP, GC, the JIT, or the load generator sharing the cores.
 # Usage: function/bench/cpu-by-thread.sh [JVM options...]   (default: the README quick start's options)
 # Env: RATE (req/s, default 50), SECONDS (default 60), ARRIVAL (poisson or uniform, default poisson), PORT (default
-#      18080), OUT (default target/bench-cpu).
+#      18080), OUT (default target/bench-cpu), APP_DIR (the application directory, default function/target).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-APP=function/target
+APP=${APP_DIR:-function/target}
 LOADTEST=loadtest/target/loadtest.jar
 PORT=${PORT:-18080}
 RATE=${RATE:-50}
