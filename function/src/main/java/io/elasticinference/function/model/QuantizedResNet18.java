@@ -33,7 +33,8 @@ public final class QuantizedResNet18 {
     /** The tensors the int8 graph quantizes, by calibration key, in graph order ({@link #INPUT} first). */
     public static List<String> activations() {
         List<String> keys = new ArrayList<>();
-        ResNet18.write(new OnnxGraph(), new FoldedLayers(new OnnxGraph(), null, null, keys));
+        OnnxGraph scratch = new OnnxGraph();
+        ResNet18.write(scratch, new FoldedLayers(scratch, null, null, keys));
         return keys;
     }
 
