@@ -3,7 +3,10 @@
 # configuration in turn, RUNS starts each (loadtest cold-start: process start to the first successful /predict, after
 # one untimed launch), with the quick start's JVM options. Interleaving keeps a VM's drift from favouring one side.
 # Prints one Markdown row per round and configuration: median, port open median, every start.
-# Usage: function/bench/start-configs.sh "label|JVM options" ...   e.g. "default|" "no lone session|-Dinference.model.alone.threads=1"
+# Usage: function/bench/start-configs.sh "label|JVM options[|application directory]" ...
+#   e.g. "default|" "no lone session|-Dinference.model.alone.threads=1" "int8||/tmp/int8-build"
+#   (the directory: another build's runner jar, start-up archive, model/ and native/, copied with cp -a so the
+#   archive still matches its jar; default function/target)
 # Env: ROUNDS (default 3), RUNS (default 5), PORT (default 18094), JAVA (default JDK 17).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,9 +28,12 @@ echo "|---:|---|---:|---:|---|"
 for round in $(seq "$ROUNDS"); do
   for cfg in "$@"; do
     label=${cfg%%|*}
-    read -r -a opts <<< "${cfg#*|}"
+    rest=${cfg#*|}
+    dir=$APP
+    if [[ $rest == *"|"* ]]; then dir=${rest#*|}; rest=${rest%%|*}; fi
+    read -r -a opts <<< "$rest"
     java -jar "$LOADTEST" cold-start --url "http://127.0.0.1:$PORT/predict" --image "$IMG" --runs "$RUNS" \
-      --dir "$APP" --log "$OUT/cold-start.log" --json "$OUT/cold-start.json" \
+      --dir "$dir" --log "$OUT/cold-start.log" --json "$OUT/cold-start.json" \
       -- "$JAVA" -XX:SharedArchiveFile=app-cds.jsa -XX:TieredStopAtLevel=1 "${opts[@]}" -Dquarkus.http.port="$PORT" \
       -jar function-runner.jar >/dev/null
     python3 - "$OUT/cold-start.json" "$round" "$label" <<'PY'
