@@ -1,3 +1,4 @@
+import io.elasticinference.function.classify.TopK;
 import io.elasticinference.function.image.DecodeMemory;
 import io.elasticinference.function.image.ImageDecoder;
 import io.elasticinference.function.image.ImageLimits;
@@ -55,7 +56,7 @@ public class Accuracy {
             int[] best = new int[tensors.size()];
             try (OnnxClassifier classifier = OnnxClassifier.load(new InferenceSettings(Path.of(args[m]), 1))) {
                 for (int i = 0; i < tensors.size(); i++) {
-                    int[] order = top5(classifier.probabilities(List.of(tensors.get(i)))[0]);
+                    int[] order = TopK.indices(classifier.probabilities(List.of(tensors.get(i)))[0], 5);
                     int label = labels.get(i);
                     best[i] = order[0];
                     top1 += order[0] == label ? 1 : 0;
@@ -71,14 +72,5 @@ public class Accuracy {
             System.out.printf("| %s | %.1f%% | %.1f%% | %d of %d |%n", args[m], 100.0 * top1 / n, 100.0 * top5 / n,
                     same, n);
         }
-    }
-
-    private static int[] top5(float[] p) {
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
-        return Arrays.stream(order, 0, 5).mapToInt(Integer::intValue).toArray();
     }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.SharedData;
+import io.elasticinference.function.classify.TopK;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -145,8 +145,8 @@ class QuantizedResNet18Test {
         double worstError = 0;
         Set<Integer> expectedTop1 = new HashSet<>();
         for (int i = 0; i < n; i++) {
-            int[] expectedTop = top5(expected[i]);
-            int[] actualTop = top5(actual[i]);
+            int[] expectedTop = TopK.indices(expected[i], 5);
+            int[] actualTop = TopK.indices(actual[i], 5);
             expectedTop1.add(expectedTop[0]);
             sameTop1 += expectedTop[0] == actualTop[0] ? 1 : 0;
             Set<Integer> expectedSet = new HashSet<>();
@@ -197,15 +197,6 @@ class QuantizedResNet18Test {
              OrtSession.Result result = session.run(Map.of(ResNet18.INPUT, input))) {
             return ((float[][]) result.get(ResNet18.OUTPUT).orElseThrow().getValue())[0];
         }
-    }
-
-    private static int[] top5(float[] logits) {
-        Integer[] order = new Integer[logits.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
-        return Arrays.stream(order, 0, 5).mapToInt(Integer::intValue).toArray();
     }
 
     private static float[][] minusAverage(float[][] logits) {
