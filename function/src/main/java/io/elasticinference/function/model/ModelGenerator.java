@@ -80,9 +80,14 @@ public final class ModelGenerator {
             };
         }
 
-        String stamp() {
-            return int8 ? " int8 calibration=" + calibrationImages.toAbsolutePath().normalize() + " count="
-                    + calibrationCount : "";
+        /** What the model depends on: the directory's modification time changes when photos come or go. */
+        String stamp() throws IOException {
+            if (!int8) {
+                return "";
+            }
+            return " int8 calibration=" + calibrationImages.toAbsolutePath().normalize() + " count=" + calibrationCount
+                    + (Files.isDirectory(calibrationImages)
+                    ? " mtime=" + Files.getLastModifiedTime(calibrationImages) : "");
         }
     }
 
