@@ -124,8 +124,7 @@ public final class QuantizedResNet18 {
                 }
                 bias[c] = (float) (beta[c] - mean[c] * k);
             }
-            Object[] attributes = {"kernel_shape", new long[]{kernel, kernel}, "strides", new long[]{stride, stride},
-                    "pads", new long[]{pad, pad, pad, pad}};
+            Object[] attributes = ResNet18.convAttributes(kernel, stride, pad);
             if (ranges == null) {
                 g.initializer(conv + ".weight", folded, shape);
                 g.initializer(conv + ".bias", bias, out);
@@ -149,12 +148,11 @@ public final class QuantizedResNet18 {
             if (weights == null) {
                 return name;
             }
+            g.node("Add", List.of(a, b), name + ".sum");
             if (ranges == null) {
-                g.node("Add", List.of(a, b), name + ".sum");
                 g.node("Relu", List.of(name + ".sum"), name);
                 return name;
             }
-            g.node("Add", List.of(a, b), name + ".sum");
             return quantized(name + ".sum", name, ranges.get(name));
         }
 
@@ -163,11 +161,10 @@ public final class QuantizedResNet18 {
             if (weights == null) {
                 return in;
             }
-            g.node("MaxPool", List.of(in), "maxpool", "kernel_shape", new long[]{3, 3}, "strides", new long[]{2, 2},
-                    "pads", new long[]{1, 1, 1, 1});
+            String pooled = ResNet18.maxPoolNode(g, in);
             // The maximum of encoded values is the encoding of the maximum: same encoding on both sides lets ONNX
             // Runtime run the pool on the uint8 tensor itself.
-            return ranges == null ? "maxpool" : quantized("maxpool", "maxpool", encodingOf.get(in));
+            return ranges == null ? pooled : quantized(pooled, pooled, encodingOf.get(in));
         }
 
         /** QuantizeLinear then DequantizeLinear with the encoding of {@code range}; returns the float result. */

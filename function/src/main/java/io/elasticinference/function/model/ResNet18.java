@@ -115,6 +115,19 @@ public final class ResNet18 {
         g.node("Gemm", List.of("flatten", "fc.weight", "fc.bias"), OUTPUT, "transB", 1);
     }
 
+    /** A square convolution's attributes, as both writers give them. */
+    static Object[] convAttributes(int kernel, int stride, int pad) {
+        return new Object[]{"kernel_shape", new long[]{kernel, kernel}, "strides", new long[]{stride, stride},
+                "pads", new long[]{pad, pad, pad, pad}};
+    }
+
+    /** torchvision's stem pool (3x3, stride 2, padding 1) after {@code in}; returns its output tensor. */
+    static String maxPoolNode(OnnxGraph g, String in) {
+        g.node("MaxPool", List.of(in), "maxpool", "kernel_shape", new long[]{3, 3}, "strides", new long[]{2, 2},
+                "pads", new long[]{1, 1, 1, 1});
+        return "maxpool";
+    }
+
     static byte[] toModel(OnnxGraph g, String producerVersion) {
         return g.toModel("resnet18", INPUT, new long[]{3, 224, 224}, OUTPUT, new long[]{CLASSES}, OPSET,
                 producerVersion);
@@ -138,8 +151,7 @@ public final class ResNet18 {
         @Override
         public String convBn(String in, String conv, String bn, int kernel, int stride, int pad, boolean relu) {
             String c = conv + ".out";
-            g.node("Conv", List.of(in, conv + ".weight"), c, "kernel_shape", new long[]{kernel, kernel},
-                    "strides", new long[]{stride, stride}, "pads", new long[]{pad, pad, pad, pad});
+            g.node("Conv", List.of(in, conv + ".weight"), c, convAttributes(kernel, stride, pad));
             String b = bn + ".out";
             g.node("BatchNormalization", List.of(c, bn + ".weight", bn + ".bias", bn + ".running_mean",
                     bn + ".running_var"), b, "epsilon", BN_EPSILON);
@@ -154,9 +166,7 @@ public final class ResNet18 {
 
         @Override
         public String maxPool(String in) {
-            g.node("MaxPool", List.of(in), "maxpool", "kernel_shape", new long[]{3, 3}, "strides", new long[]{2, 2},
-                    "pads", new long[]{1, 1, 1, 1});
-            return "maxpool";
+            return maxPoolNode(g, in);
         }
 
         private String relu(String in) {
