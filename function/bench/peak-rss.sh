@@ -3,7 +3,8 @@
 # serial GC, 128 MB heap), for one glibc environment and JVM options: one at a time for 30 s, Poisson 40 req/s for
 # 30 s, 300 req/s for 10 s. Prints the RSS after warm-up, the peak, and what each run served.
 # Usage: function/bench/peak-rss.sh LABEL "ENV=VALUE ..." "JVM options"
-#   e.g. function/bench/peak-rss.sh mmap "MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072" ""
+#   e.g. function/bench/peak-rss.sh trim "MALLOC_ARENA_MAX=2" "-XX:TrimNativeHeapInterval=1000" (as deployed)
+#        function/bench/peak-rss.sh mmap "MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072" ""
 # Env: PORT (default 18080), OUT (default target/bench-rss).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
