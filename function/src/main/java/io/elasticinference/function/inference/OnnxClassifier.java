@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.model.ModelGenerator;
@@ -112,8 +113,15 @@ public final class OnnxClassifier implements AutoCloseable {
                     packagedInfo = in.readAllBytes();
                 }
                 info = ModelInfo.read(new java.io.ByteArrayInputStream(packagedInfo));
-                Optional<Path> unpacked = UnpackedModel.find(ModelGenerator.ONNX, ModelGenerator.INFO, packagedInfo);
-                if (unpacked.isPresent()) {
+                Optional<Path> optimized = UnpackedModel.findOptimized(ModelGenerator.INFO, packagedInfo,
+                        info.sha256(), OrtEnvironment.getEnvironment().getVersion());
+                Optional<Path> unpacked = optimized.isPresent() ? Optional.empty()
+                        : UnpackedModel.find(ModelGenerator.ONNX, ModelGenerator.INFO, packagedInfo);
+                if (optimized.isPresent()) {
+                    model.load(optimized.get(), null, options);
+                    source = optimized.get() + " (ONNX Runtime's build-time optimisation of " + ModelGenerator.ONNX
+                            + ")";
+                } else if (unpacked.isPresent()) {
                     model.load(unpacked.get(), null, options);
                     source = unpacked.get().toString();
                 } else {

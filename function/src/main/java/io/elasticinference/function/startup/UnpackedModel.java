@@ -1,5 +1,7 @@
 package io.elasticinference.function.startup;
 
+import io.elasticinference.function.model.OptimizedModel;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,30 @@ public final class UnpackedModel {
     /** The unpacked {@code onnxName} beside the runner jar, if its {@code infoName} holds {@code packagedInfo}. */
     public static Optional<Path> find(String onnxName, String infoName, byte[] packagedInfo) {
         return RunnerJar.directory().flatMap(app -> find(app, onnxName, infoName, packagedInfo));
+    }
+
+    /**
+     * The build's optimised copy beside the runner jar ({@link OptimizedModel}), if the directory's description is the
+     * jar's and the copy was made from the model with {@code sha256} for this {@code onnxRuntimeVersion}.
+     */
+    public static Optional<Path> findOptimized(String infoName, byte[] packagedInfo, String sha256,
+                                               String onnxRuntimeVersion) {
+        return RunnerJar.directory().flatMap(app -> findOptimized(app, infoName, packagedInfo, sha256,
+                onnxRuntimeVersion));
+    }
+
+    static Optional<Path> findOptimized(Path appDir, String infoName, byte[] packagedInfo, String sha256,
+                                        String onnxRuntimeVersion) {
+        Path dir = appDir.resolve(DIRECTORY);
+        try {
+            if (!Files.isRegularFile(dir.resolve(infoName))
+                    || !Arrays.equals(Files.readAllBytes(dir.resolve(infoName)), packagedInfo)) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return OptimizedModel.usable(dir, sha256, onnxRuntimeVersion);
     }
 
     static Optional<Path> find(Path appDir, String onnxName, String infoName, byte[] packagedInfo) {

@@ -1,5 +1,6 @@
 package io.elasticinference.function.it;
 
+import io.elasticinference.function.model.OptimizedModel;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -83,9 +84,10 @@ class StartupArchiveIT {
             String maps = Files.readString(Path.of("/proc", Long.toString(function.pid()), "maps"));
             assertTrue(maps.contains("/native/onnxruntime/linux-"),
                     "ONNX Runtime was not loaded from the libraries the build unpacked beside the application");
-            String unpackedModel = APP.toAbsolutePath().resolve("model").resolve("resnet18.onnx").toString();
-            assertTrue(Files.readString(log).contains("loaded from " + unpackedModel + " and warm"),
-                    "the model was not read from the build's copy beside the application: " + Files.readString(log));
+            String optimizedModel = APP.toAbsolutePath().resolve("model").resolve(OptimizedModel.ONNX).toString();
+            assertTrue(Files.readString(log).contains("loaded from " + optimizedModel + " (ONNX Runtime's build-time"),
+                    "the model was not read from the build's optimised copy beside the application: "
+                            + Files.readString(log));
         } finally {
             function.destroy();
             function.waitFor(20, TimeUnit.SECONDS);
