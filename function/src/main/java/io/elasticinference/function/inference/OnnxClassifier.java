@@ -2,6 +2,7 @@ package io.elasticinference.function.inference;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -14,6 +15,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.model.ModelGenerator;
 import io.elasticinference.function.model.ModelInfo;
+import io.elasticinference.function.model.OptimizedModel;
 import io.elasticinference.function.startup.UnpackedModel;
 import org.jboss.logging.Logger;
 
@@ -47,6 +49,7 @@ public final class OnnxClassifier implements AutoCloseable {
     private static final int CHANNELS = 3;
     private static final int SIZE = 224;
     private static final int CLASSES = 1000;
+    private static final String ENGINE = "OnnxRuntime";
 
     static {
         // The model ships inside the application; DJL must never try to fetch engines or models.
@@ -57,6 +60,8 @@ public final class OnnxClassifier implements AutoCloseable {
     private final ModelInfo info;
     private final String source;
     private final ConcurrentLinkedQueue<PooledPredictor> predictors = new ConcurrentLinkedQueue<>();
+    /** The warm-up's outputs for the all-zero input. */
+    private float[] warmUpLogits;
 
     /**
      * A predictor and its input buffer. The buffer is direct and in native order, so ONNX Runtime reads the batch
@@ -96,60 +101,104 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     private static OnnxClassifier loadSession(InferenceSettings settings) throws IOException {
-        Model model = Model.newInstance("classifier", "OnnxRuntime");
-        Map<String, Object> options;
-        try {
-            options = Map.of("sessionOptions", sessionOptions(settings));
-        } catch (OrtException e) {
-            model.close();
-            throw new IOException("cannot configure ONNX Runtime: " + e.getMessage(), e);
-        }
-        try {
-            ModelInfo info;
-            String source;
-            if (settings.modelPath() == null) {
-                byte[] packagedInfo;
-                try (InputStream in = resource(PACKAGED_INFO)) {
-                    packagedInfo = in.readAllBytes();
-                }
-                info = ModelInfo.read(new java.io.ByteArrayInputStream(packagedInfo));
-                Optional<Path> optimized = UnpackedModel.findOptimized(ModelGenerator.INFO, packagedInfo,
-                        info.sha256(), OrtEnvironment.getEnvironment().getVersion());
-                Optional<Path> unpacked = optimized.isPresent() ? Optional.empty()
-                        : UnpackedModel.find(ModelGenerator.ONNX, ModelGenerator.INFO, packagedInfo);
-                if (optimized.isPresent()) {
-                    model.load(optimized.get(), null, options);
-                    source = optimized.get() + " (ONNX Runtime's build-time optimisation of " + ModelGenerator.ONNX
-                            + ")";
-                } else if (unpacked.isPresent()) {
-                    model.load(unpacked.get(), null, options);
-                    source = unpacked.get().toString();
-                } else {
-                    source = loadPackaged(model, options);
-                }
-            } else {
-                // ONNX Runtime reads the file itself; the checksum is computed on a stream, so a large model never
-                // passes through the Java heap.
-                model.load(settings.modelPath(), null, options);
-                String sha;
-                try (DigestInputStream in = new DigestInputStream(Files.newInputStream(settings.modelPath()),
-                        MessageDigest.getInstance("SHA-256"))) {
-                    in.transferTo(OutputStream.nullOutputStream());
-                    sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
-                }
-                info = new ModelInfo(settings.modelPath().getFileName().toString(),
-                        "user-supplied ONNX file " + settings.modelPath().getFileName(), true, sha, -1);
-                source = settings.modelPath().toString();
+        if (settings.modelPath() == null) {
+            byte[] packagedInfo;
+            try (InputStream in = resource(PACKAGED_INFO)) {
+                packagedInfo = in.readAllBytes();
             }
-            OnnxClassifier classifier = new OnnxClassifier(model, info, source);
+            ModelInfo info = ModelInfo.read(new java.io.ByteArrayInputStream(packagedInfo));
+            // The engine first: it creates ONNX Runtime's environment, with its own thread settings.
+            Engine.getEngine(ENGINE);
+            List<OptimizedModel.Usable> copies = UnpackedModel.findOptimized(ModelGenerator.INFO, packagedInfo,
+                    info.sha256(), OrtEnvironment.getEnvironment().getVersion());
+            for (OptimizedModel.Usable copy : copies) {
+                OnnxClassifier loaded = loadCopy(copy, info, settings);
+                if (loaded != null) {
+                    return loaded;
+                }
+            }
+            Optional<Path> unpacked = UnpackedModel.find(ModelGenerator.ONNX, ModelGenerator.INFO, packagedInfo);
+            return loadChecked(settings, info, model -> {
+                if (unpacked.isPresent()) {
+                    model.load(unpacked.get(), null, options(settings));
+                    return unpacked.get().toString();
+                }
+                return loadPackaged(model, options(settings));
+            });
+        }
+        String sha;
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(settings.modelPath()),
+                MessageDigest.getInstance("SHA-256"))) {
+            // A stream, so a large model never passes through the Java heap; ONNX Runtime reads the file itself.
+            in.transferTo(OutputStream.nullOutputStream());
+            sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ModelInfo info = new ModelInfo(settings.modelPath().getFileName().toString(),
+                "user-supplied ONNX file " + settings.modelPath().getFileName(), true, sha, -1);
+        return loadChecked(settings, info, model -> {
+            model.load(settings.modelPath(), null, options(settings));
+            return settings.modelPath().toString();
+        });
+    }
+
+    /** Reads the model into a DJL model and says from where. */
+    private interface Loader {
+        String load(Model model) throws IOException, MalformedModelException;
+    }
+
+    /** A new model, read by {@code loader} and checked by a first (warm-up) inference; closed when either fails. */
+    private static OnnxClassifier loadChecked(InferenceSettings settings, ModelInfo info, Loader loader)
+            throws IOException {
+        Model model = Model.newInstance("classifier", ENGINE);
+        try {
+            OnnxClassifier classifier = new OnnxClassifier(model, info, loader.load(model));
             classifier.checkShape();
             return classifier;
-        } catch (MalformedModelException | NoSuchAlgorithmException | RuntimeException e) {
+        } catch (MalformedModelException | RuntimeException e) {
             model.close();
             throw new IOException("cannot load the ONNX model: " + e.getMessage(), e);
         } catch (IOException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * The build's optimised copy, if it loads and its warm-up reproduces the exact graph's outputs; null (after a
+     * warning) otherwise, so the caller goes on to the next copy or the exact graph.
+     */
+    private static OnnxClassifier loadCopy(OptimizedModel.Usable copy, ModelInfo info, InferenceSettings settings) {
+        OnnxClassifier classifier;
+        float[] warmUp;
+        try {
+            classifier = loadChecked(settings, info, model -> {
+                model.load(copy.onnx(), null, options(settings));
+                return copy.onnx() + " (ONNX Runtime's build-time optimisation of " + ModelGenerator.ONNX
+                        + (copy.kind() == OptimizedModel.Kind.CPU ? ", for this CPU's vector width)" : ")");
+            });
+            warmUp = classifier.warmUpLogits;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s did not load (%s): loading the next copy or %s", copy.onnx(), e.getMessage(),
+                    ModelGenerator.ONNX);
+            return null;
+        }
+        if (copy.reproduces(warmUp)) {
+            return classifier;
+        }
+        LOG.warnf("%s does not reproduce %s's outputs on this machine (relative difference %.3g): loading the next "
+                + "copy or the exact graph", copy.onnx(), ModelGenerator.ONNX,
+                copy.difference(warmUp));
+        classifier.close();
+        return null;
+    }
+
+    private static Map<String, Object> options(InferenceSettings settings) throws IOException {
+        try {
+            return Map.of("sessionOptions", sessionOptions(settings));
+        } catch (OrtException e) {
+            throw new IOException("cannot configure ONNX Runtime: " + e.getMessage(), e);
         }
     }
 
@@ -228,14 +277,16 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /**
      * A model that does not map [1,3,224,224] to [1,1000] is refused at load time, not on the first request. This
-     * first inference is also the model's warm-up (EarlyModelLoad counts on it).
+     * first inference is also the model's warm-up (EarlyModelLoad counts on it); its logits are kept for
+     * {@link #loadCopy}.
      */
     private void checkShape() throws IOException {
-        float[][] out = probabilities(List.of(new float[CHANNELS * SIZE * SIZE]));
+        float[][] out = logits(List.of(new float[CHANNELS * SIZE * SIZE]));
         if (out.length != 1 || out[0].length != CLASSES) {
             throw new IOException("the model must output [N," + CLASSES + "], got [" + out.length + ","
                     + (out.length > 0 ? out[0].length : 0) + "]");
         }
+        warmUpLogits = out[0];
     }
 
     public ModelInfo info() {

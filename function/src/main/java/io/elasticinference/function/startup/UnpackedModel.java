@@ -5,7 +5,9 @@ import io.elasticinference.function.model.OptimizedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,27 +30,32 @@ public final class UnpackedModel {
     }
 
     /**
-     * The build's optimised copy beside the runner jar ({@link OptimizedModel}), if the directory's description is the
-     * jar's and the copy was made from the model with {@code sha256} for this {@code onnxRuntimeVersion}.
+     * The build's optimised copies beside the runner jar ({@link OptimizedModel}) that a start may load, best first,
+     * if the directory's description is the jar's: made from the model with {@code sha256} for this
+     * {@code onnxRuntimeVersion}, the CPU-specific one only for a CPU with the same vector features.
      */
-    public static Optional<Path> findOptimized(String infoName, byte[] packagedInfo, String sha256,
-                                               String onnxRuntimeVersion) {
-        return RunnerJar.directory().flatMap(app -> findOptimized(app, infoName, packagedInfo, sha256,
-                onnxRuntimeVersion));
+    public static List<OptimizedModel.Usable> findOptimized(String infoName, byte[] packagedInfo, String sha256,
+                                                            String onnxRuntimeVersion) {
+        return RunnerJar.directory().map(app -> findOptimized(app, infoName, packagedInfo, sha256,
+                onnxRuntimeVersion, OptimizedModel.cpuFeatures())).orElse(List.of());
     }
 
-    static Optional<Path> findOptimized(Path appDir, String infoName, byte[] packagedInfo, String sha256,
-                                        String onnxRuntimeVersion) {
+    static List<OptimizedModel.Usable> findOptimized(Path appDir, String infoName, byte[] packagedInfo, String sha256,
+                                                     String onnxRuntimeVersion, Optional<String> cpu) {
         Path dir = appDir.resolve(DIRECTORY);
         try {
             if (!Files.isRegularFile(dir.resolve(infoName))
                     || !Arrays.equals(Files.readAllBytes(dir.resolve(infoName)), packagedInfo)) {
-                return Optional.empty();
+                return List.of();
             }
         } catch (IOException e) {
-            return Optional.empty();
+            return List.of();
         }
-        return OptimizedModel.usable(dir, sha256, onnxRuntimeVersion);
+        List<OptimizedModel.Usable> usable = new ArrayList<>();
+        for (OptimizedModel.Kind kind : OptimizedModel.Kind.values()) {
+            OptimizedModel.usable(dir, kind, sha256, onnxRuntimeVersion, cpu).ifPresent(usable::add);
+        }
+        return usable;
     }
 
     static Optional<Path> find(Path appDir, String onnxName, String infoName, byte[] packagedInfo) {

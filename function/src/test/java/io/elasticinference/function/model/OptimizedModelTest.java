@@ -1,6 +1,7 @@
 package io.elasticinference.function.model;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.elasticinference.function.model.OptimizedModel.Kind;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The build-time optimised copy: the same outputs as the exact graph, BatchNormalization folded away, and never used
- * unless it belongs to this model and this ONNX Runtime.
+ * The build-time optimised copies: the exact graph's outputs, BatchNormalization folded away, the NCHWc layout in the
+ * CPU copy only, and never used unless they belong to this model, this ONNX Runtime and (the CPU copy) this CPU.
  */
 class OptimizedModelTest {
 
@@ -28,88 +31,144 @@ class OptimizedModelTest {
     private static Path exact;
     private static ModelInfo info;
     private static Path out;
-    private static OptimizedModel.Written written;
     private static final String VERSION = OrtEnvironment.getEnvironment().getVersion();
+    private static final Optional<String> CPU = OptimizedModel.cpuFeatures();
 
     @BeforeAll
     static void writeOnce() throws IOException {
         info = ModelGenerator.generate(tmp.resolve("exact"), 42, null, "", null);
         exact = tmp.resolve("exact").resolve(ModelGenerator.ONNX);
         out = tmp.resolve("optimized");
-        written = OptimizedModel.write(exact, info.sha256(), out);
+        for (Kind kind : Kind.values()) {
+            OptimizedModel.Written written = OptimizedModel.write(exact, info.sha256(), out, kind);
+            assertTrue(written.difference() <= OptimizedModel.TOLERANCE, kind + ": " + written.difference());
+        }
     }
 
     @Test
-    void computesWhatTheExactGraphComputesWithoutItsBatchNorms() throws Exception {
-        assertTrue(written.difference() <= OptimizedModel.TOLERANCE, "difference " + written.difference());
-        assertTrue(OptimizedModel.largestDifference(OrtEnvironment.getEnvironment(), exact,
-                out.resolve(OptimizedModel.ONNX)) <= OptimizedModel.TOLERANCE);
-        String exactGraph = new String(Files.readAllBytes(exact), StandardCharsets.ISO_8859_1);
-        String optimizedGraph = new String(Files.readAllBytes(out.resolve(OptimizedModel.ONNX)),
-                StandardCharsets.ISO_8859_1);
-        assertTrue(exactGraph.contains("BatchNormalization"));
-        assertFalse(optimizedGraph.contains("BatchNormalization"), "BatchNormalization should be folded");
-        assertTrue(Files.size(out.resolve(OptimizedModel.ONNX)) < 100_000, "weights should live in their own file");
-        assertEquals(Files.size(out.resolve(OptimizedModel.WEIGHTS)), written.description().weightsBytes());
-        assertEquals(info.sha256(), written.description().sourceSha256());
-        assertEquals(VERSION, written.description().onnxRuntimeVersion());
+    void bothCopiesComputeWhatTheExactGraphComputes() throws Exception {
+        List<float[]> inputs = List.of(new float[3 * 224 * 224], sine());
+        List<float[]> expected = OptimizedModel.logits(OrtEnvironment.getEnvironment(), exact, inputs);
+        for (Kind kind : Kind.values()) {
+            List<float[]> actual = OptimizedModel.logits(OrtEnvironment.getEnvironment(), out.resolve(kind.onnx()),
+                    inputs);
+            for (int i = 0; i < inputs.size(); i++) {
+                assertTrue(OptimizedModel.relativeDifference(expected.get(i), actual.get(i)) <= OptimizedModel.TOLERANCE,
+                        kind + " input " + i);
+            }
+        }
+        OptimizedModel.Usable cpu = OptimizedModel.usable(out, Kind.CPU, info.sha256(), VERSION, CPU).orElseThrow();
+        assertTrue(cpu.reproduces(expected.get(0)), "the description records the zero input's logits");
+        assertFalse(cpu.reproduces(expected.get(1)), "and a check against them can fail");
+    }
+
+    @Test
+    void batchNormIsFoldedAndOnlyTheCpuCopyHasTheBlockedLayout() throws IOException {
+        assertTrue(graph(exact).contains("BatchNormalization"));
+        for (Kind kind : Kind.values()) {
+            String graph = graph(out.resolve(kind.onnx()));
+            assertFalse(graph.contains("BatchNormalization"), kind + ": BatchNormalization should be folded");
+            assertEquals(kind == Kind.CPU, graph.contains("ReorderOutput"), kind + ": NCHWc layout (its reorder nodes)");
+            assertTrue(Files.size(out.resolve(kind.onnx())) < 100_000, "weights should live in their own file");
+        }
     }
 
     /** The check the build relies on can fail: two different models are far apart. */
     @Test
     void theEquivalenceCheckSeesADifferentModel() throws Exception {
         ModelGenerator.generate(tmp.resolve("other"), 43, null, "", null);
-        double difference = OptimizedModel.largestDifference(OrtEnvironment.getEnvironment(), exact,
-                tmp.resolve("other").resolve(ModelGenerator.ONNX));
-        assertTrue(difference > 0.01, "difference " + difference);
+        List<float[]> inputs = List.of(sine());
+        float[] a = OptimizedModel.logits(OrtEnvironment.getEnvironment(), exact, inputs).get(0);
+        float[] b = OptimizedModel.logits(OrtEnvironment.getEnvironment(),
+                tmp.resolve("other").resolve(ModelGenerator.ONNX), inputs).get(0);
+        assertTrue(OptimizedModel.relativeDifference(a, b) > 0.01);
     }
 
     @Test
-    void usableOnlyForItsModelItsRuntimeAndWholeFiles() throws IOException {
+    void usableOnlyForItsModelItsRuntimeItsCpuAndWholeFiles() throws IOException {
         Path copy = Files.createDirectories(tmp.resolve("copy"));
-        for (String f : new String[]{OptimizedModel.ONNX, OptimizedModel.WEIGHTS, OptimizedModel.DESCRIPTION}) {
-            Files.copy(out.resolve(f), copy.resolve(f));
+        for (Kind kind : Kind.values()) {
+            for (String f : List.of(kind.onnx(), kind.weights(), kind.description())) {
+                Files.copy(out.resolve(f), copy.resolve(f));
+            }
         }
-        assertEquals(Optional.of(copy.resolve(OptimizedModel.ONNX)),
-                OptimizedModel.usable(copy, info.sha256(), VERSION));
-        assertEquals(Optional.empty(), OptimizedModel.usable(copy, "0".repeat(64), VERSION), "another model");
-        assertEquals(Optional.empty(), OptimizedModel.usable(copy, info.sha256(), "0.0.1"), "another runtime");
+        assertEquals(copy.resolve(Kind.CPU.onnx()),
+                OptimizedModel.usable(copy, Kind.CPU, info.sha256(), VERSION, CPU).orElseThrow().onnx());
+        assertEquals(Optional.empty(), OptimizedModel.usable(copy, Kind.CPU, info.sha256(), VERSION,
+                Optional.of("amd64:sse2")), "a CPU with another vector width");
+        assertEquals(Optional.empty(), OptimizedModel.usable(copy, Kind.CPU, info.sha256(), VERSION,
+                Optional.empty()), "a CPU whose features are unknown");
+        assertTrue(OptimizedModel.usable(copy, Kind.PORTABLE, info.sha256(), VERSION, Optional.empty()).isPresent(),
+                "the portable copy fits any CPU");
 
-        byte[] weights = Files.readAllBytes(copy.resolve(OptimizedModel.WEIGHTS));
-        Files.write(copy.resolve(OptimizedModel.WEIGHTS), java.util.Arrays.copyOf(weights, weights.length - 4096));
-        assertEquals(Optional.empty(), OptimizedModel.usable(copy, info.sha256(), VERSION), "truncated weights");
-        Files.write(copy.resolve(OptimizedModel.WEIGHTS), weights);
+        for (Kind kind : Kind.values()) {
+            assertEquals(Optional.empty(), OptimizedModel.usable(copy, kind, "0".repeat(64), VERSION, CPU),
+                    "another model");
+            assertEquals(Optional.empty(), OptimizedModel.usable(copy, kind, info.sha256(), "0.0.1", CPU),
+                    "another runtime");
+            byte[] weights = Files.readAllBytes(copy.resolve(kind.weights()));
+            Files.write(copy.resolve(kind.weights()), Arrays.copyOf(weights, weights.length - 4096));
+            assertEquals(Optional.empty(), OptimizedModel.usable(copy, kind, info.sha256(), VERSION, CPU),
+                    "truncated weights");
+            Files.write(copy.resolve(kind.weights()), weights);
+            Files.writeString(copy.resolve(kind.description()), "source.sha256=" + info.sha256() + "\n");
+            assertEquals(Optional.empty(), OptimizedModel.usable(copy, kind, info.sha256(), VERSION, CPU),
+                    "incomplete description");
+            Files.delete(copy.resolve(kind.description()));
+            assertEquals(Optional.empty(), OptimizedModel.usable(copy, kind, info.sha256(), VERSION, CPU),
+                    "no description");
+        }
+    }
 
-        Files.writeString(copy.resolve(OptimizedModel.DESCRIPTION), "source.sha256=" + info.sha256() + "\n");
-        assertEquals(Optional.empty(), OptimizedModel.usable(copy, info.sha256(), VERSION), "incomplete description");
-        Files.delete(copy.resolve(OptimizedModel.DESCRIPTION));
-        assertEquals(Optional.empty(), OptimizedModel.usable(copy, info.sha256(), VERSION), "no description");
+    @Test
+    void cpuFeaturesAreTheVectorFlagsThatDecideTheLayout() throws IOException {
+        Path cpuinfo = tmp.resolve("cpuinfo");
+        Files.writeString(cpuinfo, "processor\t: 0\nflags\t\t: fpu sse2 avx fma avx2 avx512f avx512bw\n"
+                + "processor\t: 1\nflags\t\t: fpu sse2\n");
+        assertEquals(Optional.of("amd64:avx2,avx512f,fma"), OptimizedModel.cpuFeatures(cpuinfo, "amd64"));
+        Files.writeString(cpuinfo, "processor\t: 0\nFeatures\t: fp asimd\n");
+        assertEquals(Optional.of("aarch64:"), OptimizedModel.cpuFeatures(cpuinfo, "aarch64"));
+        assertEquals(Optional.empty(), OptimizedModel.cpuFeatures(tmp.resolve("missing"), "amd64"));
     }
 
     @Test
     void anUpToDateCopyIsKeptAndAStaleOneReplaced() throws IOException {
         Path dir = tmp.resolve("rewrite");
-        OptimizedModel.write(exact, info.sha256(), dir);
-        FileTime before = Files.getLastModifiedTime(dir.resolve(OptimizedModel.WEIGHTS));
-        OptimizedModel.Written again = OptimizedModel.write(exact, info.sha256(), dir);
+        OptimizedModel.write(exact, info.sha256(), dir, Kind.PORTABLE);
+        FileTime before = Files.getLastModifiedTime(dir.resolve(Kind.PORTABLE.weights()));
+        OptimizedModel.Written again = OptimizedModel.write(exact, info.sha256(), dir, Kind.PORTABLE);
         assertTrue(Double.isNaN(again.difference()), "an up-to-date copy is not written again");
-        assertEquals(before, Files.getLastModifiedTime(dir.resolve(OptimizedModel.WEIGHTS)));
+        assertEquals(before, Files.getLastModifiedTime(dir.resolve(Kind.PORTABLE.weights())));
 
         // A copy of another model's (its description names another sha256) is replaced by this model's.
-        String description = Files.readString(dir.resolve(OptimizedModel.DESCRIPTION));
-        Files.writeString(dir.resolve(OptimizedModel.DESCRIPTION), description.replace(info.sha256(), "f".repeat(64)));
-        OptimizedModel.Written replaced = OptimizedModel.write(exact, info.sha256(), dir);
+        Path description = dir.resolve(Kind.PORTABLE.description());
+        Files.writeString(description, Files.readString(description).replace(info.sha256(), "f".repeat(64)));
+        OptimizedModel.Written replaced = OptimizedModel.write(exact, info.sha256(), dir, Kind.PORTABLE);
         assertFalse(Double.isNaN(replaced.difference()));
-        assertTrue(OptimizedModel.usable(dir, info.sha256(), VERSION).isPresent());
+        assertTrue(OptimizedModel.usable(dir, Kind.PORTABLE, info.sha256(), VERSION, CPU).isPresent());
     }
 
     @Test
-    void anInt8BuildRemovesAnEarlierCopy() throws Exception {
+    void anInt8BuildRemovesEarlierCopies() throws Exception {
         Path dir = tmp.resolve("int8");
-        OptimizedModel.write(exact, info.sha256(), dir);
+        for (Kind kind : Kind.values()) {
+            OptimizedModel.write(exact, info.sha256(), dir, kind);
+        }
         OptimizedModel.main(new String[]{"--model=" + exact, "--info=unused", "--out=" + dir, "--precision=int8"});
-        assertFalse(Files.exists(dir.resolve(OptimizedModel.ONNX)));
-        assertFalse(Files.exists(dir.resolve(OptimizedModel.WEIGHTS)));
-        assertFalse(Files.exists(dir.resolve(OptimizedModel.DESCRIPTION)));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    private static String graph(Path onnx) throws IOException {
+        return new String(Files.readAllBytes(onnx), StandardCharsets.ISO_8859_1);
+    }
+
+    private static float[] sine() {
+        float[] input = new float[3 * 224 * 224];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) Math.sin(i * 0.01);
+        }
+        return input;
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,22 +34,33 @@ class UnpackedModelTest {
     }
 
     @Test
-    void theOptimisedCopyOnlyBesideTheJarsDescription() throws IOException {
-        assertEquals(Optional.empty(), UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.0"), "no directory");
+    void theOptimisedCopiesOnlyBesideTheJarsDescriptionBestFirst() throws IOException {
+        Optional<String> cpu = Optional.of("amd64:avx2,fma");
+        assertEquals(List.of(), found(cpu), "no directory");
         Path dir = Files.createDirectories(app.resolve("model"));
-        Files.writeString(dir.resolve(OptimizedModel.ONNX), "graph");
-        Files.writeString(dir.resolve(OptimizedModel.WEIGHTS), "weights");
-        Files.writeString(dir.resolve(OptimizedModel.DESCRIPTION), "source.sha256=abc\nonnxruntime.version=1.0\n"
-                + "optimization.level=EXTENDED_OPT\nweights.bytes=7\n");
-        assertEquals(Optional.empty(), UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.0"),
-                "description missing");
+        for (OptimizedModel.Kind kind : OptimizedModel.Kind.values()) {
+            Files.writeString(dir.resolve(kind.onnx()), "graph");
+            Files.writeString(dir.resolve(kind.weights()), "weights");
+            Files.writeString(dir.resolve(kind.description()), "source.sha256=abc\nonnxruntime.version=1.0\n"
+                    + "optimization.level=X\nweights.bytes=7\nzero-input.logits=AACAPw==\ncpu="
+                    + (kind == OptimizedModel.Kind.CPU ? "amd64:avx2,fma" : "any") + "\n");
+        }
+        assertEquals(List.of(), found(cpu), "description missing");
         Files.writeString(dir.resolve("m.json"), "{\"sha256\":\"def\"}");
-        assertEquals(Optional.empty(), UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.0"),
-                "another build's directory");
+        assertEquals(List.of(), found(cpu), "another build's directory");
         Files.write(dir.resolve("m.json"), INFO);
-        assertEquals(Optional.of(dir.resolve(OptimizedModel.ONNX)),
-                UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.0"));
-        assertEquals(Optional.empty(), UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.1"),
+        assertEquals(List.of(dir.resolve(OptimizedModel.Kind.CPU.onnx()),
+                dir.resolve(OptimizedModel.Kind.PORTABLE.onnx())), found(cpu));
+        assertEquals(List.of(dir.resolve(OptimizedModel.Kind.PORTABLE.onnx())),
+                found(Optional.of("amd64:avx2,avx512f,fma")), "another vector width: the portable copy only");
+        assertEquals(List.of(dir.resolve(OptimizedModel.Kind.PORTABLE.onnx())), found(Optional.empty()),
+                "CPU unknown: the portable copy only");
+        assertEquals(List.of(), UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.1", cpu),
                 "made for another ONNX Runtime");
+    }
+
+    private List<Path> found(Optional<String> cpu) {
+        return UnpackedModel.findOptimized(app, "m.json", INFO, "abc", "1.0", cpu).stream()
+                .map(OptimizedModel.Usable::onnx).toList();
     }
 }
