@@ -82,7 +82,8 @@ public interface FunctionConfig {
         /**
          * The lone session is loaded after readiness, once a request has been answered or, without one, after this
          * long; either way at a moment with no run in flight. A start's first request comes right after readiness,
-         * and the load (~0.35 s of both CPUs on the 2-core machines here) would take its CPUs.
+         * and the load (~0.35 s of both CPUs on the 2-core machines here from the exact graph; ~0.1 s from the
+         * build's optimised copy for this CPU, OptimizedModel) would take its CPUs.
          */
         @WithDefault("1s")
         Duration loadDelay();

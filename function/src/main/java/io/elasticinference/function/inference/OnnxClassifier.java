@@ -2,7 +2,6 @@ package io.elasticinference.function.inference;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,11 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.elasticinference.function.model.ModelGenerator;
 import io.elasticinference.function.model.ModelInfo;
+import io.elasticinference.function.model.OnnxRuntimeEnvironment;
 import io.elasticinference.function.model.OptimizedModel;
 import io.elasticinference.function.startup.UnpackedModel;
 import org.jboss.logging.Logger;
@@ -49,7 +48,7 @@ public final class OnnxClassifier implements AutoCloseable {
     private static final int CHANNELS = 3;
     private static final int SIZE = 224;
     private static final int CLASSES = 1000;
-    private static final String ENGINE = "OnnxRuntime";
+    private static final String ENGINE = OnnxRuntimeEnvironment.DJL_ENGINE;
 
     static {
         // The model ships inside the application; DJL must never try to fetch engines or models.
@@ -107,10 +106,8 @@ public final class OnnxClassifier implements AutoCloseable {
                 packagedInfo = in.readAllBytes();
             }
             ModelInfo info = ModelInfo.read(new java.io.ByteArrayInputStream(packagedInfo));
-            // The engine first: it creates ONNX Runtime's environment, with its own thread settings.
-            Engine.getEngine(ENGINE);
             List<OptimizedModel.Usable> copies = UnpackedModel.findOptimized(ModelGenerator.INFO, packagedInfo,
-                    info.sha256(), OrtEnvironment.getEnvironment().getVersion());
+                    info.sha256(), OnnxRuntimeEnvironment.shared().getVersion());
             for (OptimizedModel.Usable copy : copies) {
                 OnnxClassifier loaded = loadCopy(copy, info, settings);
                 if (loaded != null) {
@@ -134,6 +131,9 @@ public final class OnnxClassifier implements AutoCloseable {
             sha = HexFormat.of().formatHex(in.getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new IOException("cannot load the ONNX model: cannot read " + settings.modelPath() + " ("
+                    + e.getClass().getSimpleName() + ")", e);
         }
         ModelInfo info = new ModelInfo(settings.modelPath().getFileName().toString(),
                 "user-supplied ONNX file " + settings.modelPath().getFileName(), true, sha, -1);

@@ -29,7 +29,7 @@ public final class ActivationCalibration {
         }
         List<String> keys = QuantizedResNet18.activations();
         Map<String, ActivationRange> ranges = new LinkedHashMap<>();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimeEnvironment.shared();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
             try (OrtSession session = env.createSession(calibrationGraph, options)) {

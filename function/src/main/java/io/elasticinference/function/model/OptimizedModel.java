@@ -216,7 +216,7 @@ public final class OptimizedModel {
         String cpu = kind == Kind.PORTABLE ? "any" : cpuFeatures().orElseThrow(
                 () -> new IOException("this machine's CPU features cannot be read: no CPU-specific copy"));
         try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OnnxRuntimeEnvironment.shared();
             String version = env.getVersion();
             if (usable(outDir, kind, sourceSha256, version, Optional.of(cpu)).isPresent()) {
                 return new Written(Description.read(outDir.resolve(kind.description())), Double.NaN);

@@ -1,6 +1,5 @@
 package io.elasticinference.function.model;
 
-import ai.onnxruntime.OrtEnvironment;
 import io.elasticinference.function.model.OptimizedModel.Kind;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ class OptimizedModelTest {
     private static Path exact;
     private static ModelInfo info;
     private static Path out;
-    private static final String VERSION = OrtEnvironment.getEnvironment().getVersion();
+    private static final String VERSION = OnnxRuntimeEnvironment.shared().getVersion();
     private static final Optional<String> CPU = OptimizedModel.cpuFeatures();
 
     @BeforeAll
@@ -48,9 +47,9 @@ class OptimizedModelTest {
     @Test
     void bothCopiesComputeWhatTheExactGraphComputes() throws Exception {
         List<float[]> inputs = List.of(new float[3 * 224 * 224], sine());
-        List<float[]> expected = OptimizedModel.logits(OrtEnvironment.getEnvironment(), exact, inputs);
+        List<float[]> expected = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), exact, inputs);
         for (Kind kind : Kind.values()) {
-            List<float[]> actual = OptimizedModel.logits(OrtEnvironment.getEnvironment(), out.resolve(kind.onnx()),
+            List<float[]> actual = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), out.resolve(kind.onnx()),
                     inputs);
             for (int i = 0; i < inputs.size(); i++) {
                 assertTrue(OptimizedModel.relativeDifference(expected.get(i), actual.get(i)) <= OptimizedModel.TOLERANCE,
@@ -78,8 +77,8 @@ class OptimizedModelTest {
     void theEquivalenceCheckSeesADifferentModel() throws Exception {
         ModelGenerator.generate(tmp.resolve("other"), 43, null, "", null);
         List<float[]> inputs = List.of(sine());
-        float[] a = OptimizedModel.logits(OrtEnvironment.getEnvironment(), exact, inputs).get(0);
-        float[] b = OptimizedModel.logits(OrtEnvironment.getEnvironment(),
+        float[] a = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), exact, inputs).get(0);
+        float[] b = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(),
                 tmp.resolve("other").resolve(ModelGenerator.ONNX), inputs).get(0);
         assertTrue(OptimizedModel.relativeDifference(a, b) > 0.01);
     }

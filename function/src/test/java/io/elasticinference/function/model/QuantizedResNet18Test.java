@@ -37,7 +37,7 @@ class QuantizedResNet18Test {
     /** Photos of ../shared/imagenet/sample: even positions calibrate, odd ones are held out for the comparison. */
     private static final int PHOTOS = 80;
 
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ENV = OnnxRuntimeEnvironment.shared();
     private static Map<String, float[]> weights;
     private static List<float[]> calibration;
     private static List<float[]> heldOut;
