@@ -226,6 +226,9 @@ public final class OptimizedModel {
             try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
                 options.setOptimizationLevel(kind.level);
                 options.setIntraOpNumThreads(1);
+                // ONNX Runtime warns that a file saved at the ALL level fits only this machine's CPU: that is what
+                // the description's CPU features and the warm-up check are for, and the build log says it below.
+                options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
                 options.setOptimizedModelFilePath(outDir.resolve(kind.onnx()).toString());
                 // A name relative to the graph's file: ONNX Runtime looks for it beside the graph, wherever the
                 // directory is copied (an image's /deployments/model).
@@ -344,6 +347,7 @@ public final class OptimizedModel {
             Description d = written.description();
             System.out.println("[model] " + out.resolve(kind.onnx()) + ": ONNX Runtime " + d.onnxRuntimeVersion()
                     + " " + d.level() + " optimisation of sha256 " + d.sourceSha256() + " for CPUs " + d.cpu()
+                    + (kind == Kind.CPU ? " (used only on CPUs with these vector features)" : "")
                     + ", weights " + d.weightsBytes() + " bytes beside it"
                     + (Double.isNaN(written.difference()) ? " (up to date)"
                     : String.format(", logits within %.2g of the graph's", written.difference())));
