@@ -4,14 +4,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,10 +55,7 @@ class AotCacheIT {
         assertEquals(0, train.exitValue(), Files.readString(trainLog));
         assertTrue(Files.size(cache) > 0, "no cache written");
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FirstPrediction.freePort();
         Path log = Files.createTempFile("function-aot", ".log");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:AOTMode=on"));
         for (String option : imageJvmOptions()) {
@@ -74,21 +66,8 @@ class AotCacheIT {
         Process function = new ProcessBuilder(command)
                 .directory(APP.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            HttpResponse<String> answer = null;
-            while (answer == null || answer.statusCode() != 200) {
-                assertTrue(function.isAlive(), "the function refused its AOT cache: " + Files.readString(log));
-                assertTrue(System.nanoTime() < deadline, Files.readString(log));
-                try {
-                    answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
-                            .header("Content-Type", "image/jpeg")
-                            .POST(HttpRequest.BodyPublishers.ofFile(IMAGE)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    Thread.sleep(50); // not listening yet
-                }
-            }
+            HttpResponse<String> answer = FirstPrediction.await(function, port, IMAGE, log,
+                    "the function refused its AOT cache: ");
             assertTrue(answer.body().contains("\"predictions\""), answer.body());
             assertFalse(Files.readString(log).contains("restricted method"),
                     "JDK 25 warned about ONNX Runtime's System.load: " + Files.readString(log));

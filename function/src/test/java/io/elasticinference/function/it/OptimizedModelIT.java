@@ -5,16 +5,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -84,29 +79,13 @@ class OptimizedModelIT {
             description.store(out, null);
         }
 
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FirstPrediction.freePort();
         Path log = app.resolve("function.log");
         Process function = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", "function-runner.jar")
                 .directory(app.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            HttpResponse<String> answer = null;
-            while (answer == null || answer.statusCode() != 200) {
-                assertTrue(function.isAlive(), Files.readString(log));
-                assertTrue(System.nanoTime() < deadline, Files.readString(log));
-                try {
-                    answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
-                            .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofFile(IMAGE))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    Thread.sleep(50); // not listening yet
-                }
-            }
+            HttpResponse<String> answer = FirstPrediction.await(function, port, IMAGE, log, "the function died: ");
             assertTrue(answer.body().contains("\"predictions\""), answer.body());
             String output = Files.readString(log);
             assertTrue(output.contains(model.resolve(cpu.onnx()) + " does not reproduce resnet18.onnx's outputs"),

@@ -4,14 +4,9 @@ import io.elasticinference.function.model.OptimizedModel;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,10 +46,7 @@ class StartupArchiveIT {
     @Test
     void theQuickStartServesItsFirstPredictionFromTheArchive() throws Exception {
         assertTrue(Files.size(APP.resolve("app-cds.jsa")) > 0, "the build recorded no app-cds.jsa");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FirstPrediction.freePort();
         Path log = Files.createTempFile("function-cds", ".log");
         Path classes = Files.createTempFile("class-load", ".log");
         List<String> command = new ArrayList<>();
@@ -66,20 +58,8 @@ class StartupArchiveIT {
         Process function = new ProcessBuilder(command).directory(APP.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            HttpResponse<String> answer = null;
-            while (answer == null || answer.statusCode() != 200) {
-                assertTrue(function.isAlive(), "the function refused its archive: " + Files.readString(log));
-                assertTrue(System.nanoTime() < deadline, Files.readString(log));
-                try {
-                    answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
-                            .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofFile(IMAGE))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    Thread.sleep(50); // not listening yet
-                }
-            }
+            HttpResponse<String> answer = FirstPrediction.await(function, port, IMAGE, log,
+                    "the function refused its archive: ");
             assertTrue(answer.body().contains("\"predictions\""), answer.body());
             String maps = Files.readString(Path.of("/proc", Long.toString(function.pid()), "maps"));
             assertTrue(maps.contains("/native/onnxruntime/linux-"),
