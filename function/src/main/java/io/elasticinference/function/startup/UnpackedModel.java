@@ -43,12 +43,7 @@ public final class UnpackedModel {
     static List<OptimizedModel.Usable> findOptimized(Path appDir, String infoName, byte[] packagedInfo, String sha256,
                                                      String onnxRuntimeVersion, Optional<String> cpu) {
         Path dir = appDir.resolve(DIRECTORY);
-        try {
-            if (!Files.isRegularFile(dir.resolve(infoName))
-                    || !Arrays.equals(Files.readAllBytes(dir.resolve(infoName)), packagedInfo)) {
-                return List.of();
-            }
-        } catch (IOException e) {
+        if (!describes(dir.resolve(infoName), packagedInfo)) {
             return List.of();
         }
         List<OptimizedModel.Usable> usable = new ArrayList<>();
@@ -62,13 +57,15 @@ public final class UnpackedModel {
         Path dir = appDir.resolve(DIRECTORY);
         Path onnx = dir.resolve(onnxName);
         Path info = dir.resolve(infoName);
-        if (!Files.isRegularFile(onnx) || !Files.isRegularFile(info)) {
-            return Optional.empty();
-        }
+        return Files.isRegularFile(onnx) && describes(info, packagedInfo) ? Optional.of(onnx) : Optional.empty();
+    }
+
+    /** Whether {@code info} is the jar's description byte for byte, so the directory holds this build's model. */
+    private static boolean describes(Path info, byte[] packagedInfo) {
         try {
-            return Arrays.equals(Files.readAllBytes(info), packagedInfo) ? Optional.of(onnx) : Optional.empty();
+            return Files.isRegularFile(info) && Arrays.equals(Files.readAllBytes(info), packagedInfo);
         } catch (IOException e) {
-            return Optional.empty();
+            return false;
         }
     }
 }
