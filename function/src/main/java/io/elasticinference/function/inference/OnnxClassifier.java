@@ -59,7 +59,7 @@ public final class OnnxClassifier implements AutoCloseable {
     private final ModelInfo info;
     private final String source;
     private final ConcurrentLinkedQueue<PooledPredictor> predictors = new ConcurrentLinkedQueue<>();
-    /** The warm-up's outputs for the all-zero input. */
+    /** The warm-up's outputs for {@link OptimizedModel#warmUpInput}. */
     private float[] warmUpLogits;
 
     /**
@@ -281,7 +281,7 @@ public final class OnnxClassifier implements AutoCloseable {
      * {@link #loadCopy}.
      */
     private void checkShape() throws IOException {
-        float[][] out = logits(List.of(new float[CHANNELS * SIZE * SIZE]));
+        float[][] out = logits(List.of(OptimizedModel.warmUpInput()));
         if (out.length != 1 || out[0].length != CLASSES) {
             throw new IOException("the model must output [N," + CLASSES + "], got [" + out.length + ","
                     + (out.length > 0 ? out[0].length : 0) + "]");

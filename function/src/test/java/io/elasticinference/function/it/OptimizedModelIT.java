@@ -69,12 +69,12 @@ class OptimizedModelIT {
         try (var in = Files.newInputStream(APP.resolve("model").resolve(cpu.description()))) {
             description.load(in);
         }
-        ByteBuffer logits = ByteBuffer.wrap(Base64.getDecoder().decode(description.getProperty("zero-input.logits")))
+        ByteBuffer logits = ByteBuffer.wrap(Base64.getDecoder().decode(description.getProperty("warm-up.logits")))
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < logits.capacity(); i += Float.BYTES) {
             logits.putFloat(i, logits.getFloat(i) + 1f + i % 7);
         }
-        description.setProperty("zero-input.logits", Base64.getEncoder().encodeToString(logits.array()));
+        description.setProperty("warm-up.logits", Base64.getEncoder().encodeToString(logits.array()));
         try (var out = Files.newOutputStream(model.resolve(cpu.description()))) {
             description.store(out, null);
         }

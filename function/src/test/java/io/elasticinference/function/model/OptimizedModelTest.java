@@ -46,7 +46,7 @@ class OptimizedModelTest {
 
     @Test
     void bothCopiesComputeWhatTheExactGraphComputes() throws Exception {
-        List<float[]> inputs = List.of(new float[3 * 224 * 224], sine());
+        List<float[]> inputs = List.of(OptimizedModel.warmUpInput(), sine());
         List<float[]> expected = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), exact, inputs);
         for (Kind kind : Kind.values()) {
             List<float[]> actual = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), out.resolve(kind.onnx()),
@@ -57,8 +57,57 @@ class OptimizedModelTest {
             }
         }
         OptimizedModel.Usable cpu = OptimizedModel.usable(out, Kind.CPU, info.sha256(), VERSION, CPU).orElseThrow();
-        assertTrue(cpu.reproduces(expected.get(0)), "the description records the zero input's logits");
+        assertTrue(cpu.reproduces(expected.get(0)), "the description records the warm-up input's logits");
         assertFalse(cpu.reproduces(expected.get(1)), "and a check against them can fail");
+    }
+
+    /**
+     * Why the warm-up input is not zeros: through the first convolution (no bias) zeros give zeros whatever its
+     * weights, so damage there would pass a check on zeros; the warm-up pattern sees it.
+     */
+    @Test
+    void theWarmUpInputDependsOnTheFirstConvolutionsWeights() throws Exception {
+        java.util.Map<String, float[]> weights = SeededWeights.generate(42);
+        float[] conv1 = weights.get("conv1.weight");
+        for (int i = 0; i < conv1.length; i++) {
+            conv1[i] *= 2;
+        }
+        Path file = tmp.resolve("conv1-doubled.safetensors");
+        SafetensorsFile.write(file, weights, ResNet18.stateDictShapes());
+        ModelGenerator.generate(tmp.resolve("conv1-doubled"), 0, file, "", null);
+        Path damaged = tmp.resolve("conv1-doubled").resolve(ModelGenerator.ONNX);
+        List<float[]> inputs = List.of(new float[3 * 224 * 224], OptimizedModel.warmUpInput());
+        List<float[]> a = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), exact, inputs);
+        List<float[]> b = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), damaged, inputs);
+        assertTrue(OptimizedModel.relativeDifference(a.get(0), b.get(0)) <= OptimizedModel.TOLERANCE,
+                "zeros cannot tell");
+        assertTrue(OptimizedModel.relativeDifference(a.get(1), b.get(1)) > OptimizedModel.TOLERANCE,
+                "the warm-up input can");
+    }
+
+    /**
+     * The warm-up check also sees a weights file damaged in place (same size, so the description's size check
+     * passes): the warm-up input is not zeros, so every weight shapes its logits.
+     */
+    @Test
+    void theWarmUpCheckSeesDamagedWeights() throws Exception {
+        for (Kind kind : Kind.values()) {
+            Path dir = Files.createDirectories(tmp.resolve("damaged-" + kind));
+            for (String f : List.of(kind.onnx(), kind.description())) {
+                Files.copy(out.resolve(f), dir.resolve(f));
+            }
+            byte[] weights = Files.readAllBytes(out.resolve(kind.weights()));
+            // 256 bytes in each MiB: every tensor over ~1 MiB, and a few smaller ones, loses some of its values.
+            for (int at = 0; at + 256 <= weights.length; at += 1 << 20) {
+                Arrays.fill(weights, at, at + 256, (byte) 0x3f);
+            }
+            Files.write(dir.resolve(kind.weights()), weights);
+            OptimizedModel.Usable usable = OptimizedModel.usable(dir, kind, info.sha256(), VERSION, CPU)
+                    .orElseThrow(() -> new AssertionError(kind + ": same size, so usable by its description"));
+            float[] warmUp = OptimizedModel.logits(OnnxRuntimeEnvironment.shared(), dir.resolve(kind.onnx()),
+                    List.of(OptimizedModel.warmUpInput())).get(0);
+            assertFalse(usable.reproduces(warmUp), kind + ": difference " + usable.difference(warmUp));
+        }
     }
 
     @Test

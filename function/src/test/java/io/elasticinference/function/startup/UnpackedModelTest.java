@@ -42,7 +42,7 @@ class UnpackedModelTest {
             Files.writeString(dir.resolve(kind.onnx()), "graph");
             Files.writeString(dir.resolve(kind.weights()), "weights");
             Files.writeString(dir.resolve(kind.description()), "source.sha256=abc\nonnxruntime.version=1.0\n"
-                    + "optimization.level=X\nweights.bytes=7\nzero-input.logits=AACAPw==\ncpu="
+                    + "optimization.level=X\nweights.bytes=7\nwarm-up.logits=AACAPw==\ncpu="
                     + (kind == OptimizedModel.Kind.CPU ? "amd64:avx2,fma" : "any") + "\n");
         }
         assertEquals(List.of(), found(cpu), "description missing");
