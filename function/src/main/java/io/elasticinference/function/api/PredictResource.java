@@ -9,20 +9,20 @@ import io.elasticinference.function.metrics.FunctionMetrics;
 import io.elasticinference.function.metrics.FunctionMetrics.Outcome;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 
 /**
  * {@code POST /predict} and {@code POST /} (the Knative function convention): a raw image body, or multipart with a
@@ -50,37 +50,54 @@ public class PredictResource {
     @APIResponse(responseCode = "422", description = "Not a readable image")
     @APIResponse(responseCode = "503", description = "At capacity, loading or draining; see Retry-After")
     public Response predict(byte[] body, @QueryParam("topk") String topk) {
-        return handle(body, topk, System.nanoTime());
+        return handle(body, null, topk, System.nanoTime());
     }
 
     @POST
     @Consumes({"image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp", MediaType.APPLICATION_OCTET_STREAM})
     @Operation(summary = "Same as POST /predict (Knative function convention)")
     public Response predictRoot(byte[] body, @QueryParam("topk") String topk) {
-        return handle(body, topk, System.nanoTime());
+        return handle(body, null, topk, System.nanoTime());
     }
 
     @POST
     @Path("predict")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Classify an image sent as the multipart part 'file'")
-    public Response predictMultipart(@RestForm("file") FileUpload file, @QueryParam("topk") String topk) {
+    public Response predictMultipart(
+            @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+                    schema = @Schema(implementation = ImageForm.class))) byte[] body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @QueryParam("topk") String topk) {
         long received = System.nanoTime();
-        return handle(read(file), topk, received);
+        return handle(body, contentType, topk, received);
     }
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Same as POST /predict with multipart (Knative function convention)")
-    public Response predictRootMultipart(@RestForm("file") FileUpload file, @QueryParam("topk") String topk) {
+    public Response predictRootMultipart(
+            @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+                    schema = @Schema(implementation = ImageForm.class))) byte[] body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @QueryParam("topk") String topk) {
         long received = System.nanoTime();
-        return handle(read(file), topk, received);
+        return handle(body, contentType, topk, received);
     }
 
-    private Response handle(byte[] body, String topkParam, long received) {
+    /** What the OpenAPI document shows for a multipart request: the body is read by {@link MultipartImage}. */
+    @Schema(name = "ImageForm", requiredProperties = "file")
+    static final class ImageForm {
+        @Schema(type = SchemaType.STRING, format = "binary", description = "The image (JPEG, PNG, GIF, BMP or WebP)")
+        public byte[] file;
+    }
+
+    /** {@code multipartType}: the request's multipart content type when the image is its part {@code file}. */
+    private Response handle(byte[] request, String multipartType, String topkParam, long received) {
         Outcome outcome = Outcome.SERVER_ERROR;
         try {
             int topk = parseTopk(topkParam);
+            byte[] body = multipartType == null ? request : filePart(request, multipartType);
             if (body == null || body.length == 0) {
                 throw new ApiError(400, "empty_body", "The request has no image: send the image bytes as the body "
                         + "or as the multipart part 'file'.");
@@ -124,14 +141,11 @@ public class PredictResource {
         throw new ApiError(400, "bad_topk", "topk must be a whole number from 1 to 1000, got '" + value + "'.");
     }
 
-    private static byte[] read(FileUpload file) {
-        if (file == null || file.uploadedFile() == null) {
+    private static byte[] filePart(byte[] body, String contentType) {
+        byte[] file = body == null ? null : MultipartImage.filePart(body, contentType);
+        if (file == null) {
             throw new ApiError(400, "missing_file", "The multipart request has no part named 'file'.");
         }
-        try {
-            return Files.readAllBytes(file.uploadedFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return file;
     }
 }

@@ -6,6 +6,12 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -237,6 +243,52 @@ class PredictResourceTest {
                 .then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
     }
 
+    /** A multipart body written by hand, as clients other than browsers and curl may send it. */
+    private static HttpResponse<String> postMultipart(String contentType, byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/predict"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] multipartBody(String boundary, String fileHeaders, byte[] file) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+                + "--" + boundary + "\r\n" + fileHeaders + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(file);
+        out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @Test
+    void multipartFilePartWithoutFileNameAfterAnotherPartIsClassified() throws Exception {
+        byte[] img = TestImages.photo();
+        String raw = given().contentType("image/jpeg").body(img).post("/predict")
+                .then().statusCode(200).extract().path("prediction");
+        HttpResponse<String> r = postMultipart("multipart/form-data; boundary=b0undary",
+                multipartBody("b0undary", "Content-Disposition: form-data; name=\"file\"", img));
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"prediction\":\"" + raw + "\""), r.body());
+    }
+
+    @Test
+    void brokenMultipartIs400Json() throws Exception {
+        byte[] img = TestImages.photo();
+        byte[] whole = multipartBody("b0undary",
+                "Content-Disposition: form-data; name=\"file\"; filename=\"crab.jpg\"", img);
+        HttpResponse<String> noBoundary = postMultipart("multipart/form-data", whole);
+        assertEquals(400, noBoundary.statusCode(), noBoundary.body());
+        assertTrue(noBoundary.body().contains("\"code\":\"bad_multipart\""), noBoundary.body());
+        HttpResponse<String> cutShort = postMultipart("multipart/form-data; boundary=b0undary",
+                Arrays.copyOf(whole, whole.length / 2));
+        assertEquals(400, cutShort.statusCode(), cutShort.body());
+        assertTrue(cutShort.body().contains("\"code\":\"missing_file\""), cutShort.body());
+        HttpResponse<String> empty = postMultipart("multipart/form-data; boundary=b0undary",
+                multipartBody("b0undary", "Content-Disposition: form-data; name=\"file\"; filename=\"e.jpg\"",
+                        new byte[0]));
+        assertEquals(400, empty.statusCode(), empty.body());
+        assertTrue(empty.body().contains("\"code\":\"empty_body\""), empty.body());
+    }
+
     @Test
     void missingMultipartPartIs400() {
         given().multiPart("image", "x.jpg", new byte[]{1, 2, 3}, "image/jpeg").post("/predict")
@@ -317,6 +369,12 @@ class PredictResourceTest {
     void uploadPageAndOpenApiAreServed() {
         given().get("/").then().statusCode(200).body(containsString("Drop an image"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/predict"));
+        // The multipart form is documented as a part 'file' (Swagger UI's "try it out" offers a file picker).
+        given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/predict'.post.requestBody.content.'multipart/form-data'.schema.'$ref'",
+                        equalTo("#/components/schemas/ImageForm"))
+                .body("components.schemas.ImageForm.properties.file.format", equalTo("binary"))
+                .body("components.schemas.ImageForm.required", hasSize(1));
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 }

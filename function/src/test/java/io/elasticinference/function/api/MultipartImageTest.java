@@ -1,0 +1,89 @@
+package io.elasticinference.function.api;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MultipartImageTest {
+
+    private static final String BOUNDARY = "----test-boundary-7MA4YWxkTrZu0gW";
+    private static final String TYPE = "multipart/form-data; boundary=" + BOUNDARY;
+
+    /** Bytes that look like the parser's own syntax: CRLFs, dashes, a near-boundary, every byte value. */
+    private static byte[] awkwardBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < 256; i++) {
+            out.write(i);
+        }
+        out.writeBytes(("\r\n--" + BOUNDARY.substring(0, BOUNDARY.length() - 1) + "\r\n\r\n--\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        byte[] noise = new byte[200_000];
+        new Random(7).nextBytes(noise);
+        out.writeBytes(noise);
+        return out.toByteArray();
+    }
+
+    private static byte[] body(Object... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < parts.length; i += 2) {
+            out.writeBytes(("--" + BOUNDARY + "\r\n" + parts[i] + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes((byte[]) parts[i + 1]);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @Test
+    void filePartComesBackByteForByte() {
+        byte[] image = awkwardBytes();
+        byte[] b = body("Content-Disposition: form-data; name=\"file\"; filename=\"crab.jpg\"\r\n"
+                + "Content-Type: image/jpeg", image);
+        assertArrayEquals(image, MultipartImage.filePart(b, TYPE));
+    }
+
+    @Test
+    void filePartWithoutFileNameAfterOtherPartsIsFound() {
+        byte[] image = awkwardBytes();
+        byte[] b = body("Content-Disposition: form-data; name=\"note\"", "hello".getBytes(StandardCharsets.UTF_8),
+                "Content-Disposition: form-data; name=\"other\"; filename=\"x.png\"", new byte[]{1, 2, 3},
+                "Content-Disposition: form-data; name=\"file\"", image);
+        assertArrayEquals(image, MultipartImage.filePart(b, TYPE));
+    }
+
+    @Test
+    void noPartNamedFileIsNull() {
+        byte[] b = body("Content-Disposition: form-data; name=\"image\"; filename=\"x.jpg\"", new byte[]{1, 2, 3});
+        assertNull(MultipartImage.filePart(b, TYPE));
+        assertNull(MultipartImage.filePart(new byte[0], TYPE));
+    }
+
+    @Test
+    void emptyFilePartIsEmpty() {
+        byte[] b = body("Content-Disposition: form-data; name=\"file\"; filename=\"empty.jpg\"", new byte[0]);
+        assertEquals(0, MultipartImage.filePart(b, TYPE).length);
+    }
+
+    @Test
+    void bodyCutShortHasNoFilePart() {
+        byte[] b = body("Content-Disposition: form-data; name=\"file\"; filename=\"crab.jpg\"", awkwardBytes());
+        byte[] cut = Arrays.copyOf(b, b.length / 2);
+        assertNull(MultipartImage.filePart(cut, TYPE));
+    }
+
+    @Test
+    void noBoundaryIsA400() {
+        byte[] b = body("Content-Disposition: form-data; name=\"file\"", new byte[]{1, 2, 3});
+        ApiError e = assertThrows(ApiError.class, () -> MultipartImage.filePart(b, "multipart/form-data"));
+        assertEquals(400, e.status());
+        assertEquals("bad_multipart", e.code());
+    }
+}
