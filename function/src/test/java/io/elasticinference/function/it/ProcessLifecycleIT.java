@@ -185,7 +185,8 @@ class ProcessLifecycleIT {
     /**
      * 24 clients at once, each sending a 9 MB PNG, into the same heap: 24 such bodies do not fit in it, so most are
      * refused at once (503 + Retry-After) and the others answered; none may fail with a 500 or leave as anything but
-     * JSON. (Before the bound on the bodies inside, the heap ran out while they were read: 500, as a text page.)
+     * JSON. (Before the bound on the bodies inside, the heap ran out while they were read: 500, as a text page.) Every
+     * other one is multipart, whose part is taken out in memory: one more copy of the image while it is.
      */
     @Test
     void manyLargeBodiesAtOnceAreRefusedNotFailed() throws Exception {
@@ -198,8 +199,16 @@ class ProcessLifecycleIT {
         assertTrue(body.length > 9_000_000 && body.length < 10_485_760, "a 9-10 MB PNG: " + body.length);
         awaitReady(base, log);
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        String boundary = "large-body-boundary";
+        java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
+        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"noise.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        form.writeBytes(body);
+        form.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] multipart = form.toByteArray();
         for (int i = 0; i < 24; i++) {
-            answers.add(predictAsync(base, body, "image/png"));
+            answers.add(i % 2 == 0 ? predictAsync(base, body, "image/png")
+                    : predictAsync(base, multipart, "multipart/form-data; boundary=" + boundary));
         }
         int served = 0;
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
@@ -213,6 +222,9 @@ class ProcessLifecycleIT {
             }
         }
         assertTrue(served >= 1, "at least the first body is always let in");
+        HttpResponse<String> alone = predictAsync(base, multipart, "multipart/form-data; boundary=" + boundary)
+                .get(120, TimeUnit.SECONDS);
+        assertEquals(200, alone.statusCode(), "the multipart 9 MB PNG on its own: " + alone.body());
         assertEquals(200, predict(base, Files.readAllBytes(SharedData.dir().resolve(
                 "reference/n01986214_hermit_crab.JPEG"))).statusCode());
         String output = Files.readString(log);
