@@ -28,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class MultipartImage {
 
-    static final String PART = "file";
+    private static final String PART = "file";
 
     private MultipartImage() {
     }

@@ -69,8 +69,7 @@ public class PredictResource {
                     schema = @Schema(implementation = ImageForm.class))) byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @QueryParam("topk") String topk) {
-        long received = System.nanoTime();
-        return handle(body, contentType, topk, received);
+        return handle(body, contentType, topk, System.nanoTime());
     }
 
     @POST
@@ -81,8 +80,7 @@ public class PredictResource {
                     schema = @Schema(implementation = ImageForm.class))) byte[] body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @QueryParam("topk") String topk) {
-        long received = System.nanoTime();
-        return handle(body, contentType, topk, received);
+        return handle(body, contentType, topk, System.nanoTime());
     }
 
     /** What the OpenAPI document shows for a multipart request: the body is read by {@link MultipartImage}. */
