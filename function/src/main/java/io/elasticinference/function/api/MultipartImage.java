@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The part {@code file} of a {@code multipart/form-data} body, taken out in memory by Netty's decoder (the one
@@ -41,7 +42,7 @@ final class MultipartImage {
     static byte[] filePart(byte[] body, String contentType) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
                 Unpooled.wrappedBuffer(body));
-        request.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        request.headers().set(HttpHeaderNames.CONTENT_TYPE, lowerCaseMediaType(contentType));
         HttpPostMultipartRequestDecoder decoder = null;
         try {
             // Netty's decoder assumes a boundary and fails with a NullPointerException without one.
@@ -64,5 +65,15 @@ final class MultipartImage {
             }
             request.release();
         }
+    }
+
+    /**
+     * The media type in lower case, its parameters as they are (a boundary is case-sensitive): media types are not
+     * (RFC 9110), and Netty only recognises {@code multipart/form-data} so written.
+     */
+    private static String lowerCaseMediaType(String contentType) {
+        int parameters = contentType.indexOf(';');
+        return parameters < 0 ? contentType.toLowerCase(Locale.ROOT)
+                : contentType.substring(0, parameters).toLowerCase(Locale.ROOT) + contentType.substring(parameters);
     }
 }

@@ -51,6 +51,15 @@ class MultipartImageTest {
     }
 
     @Test
+    void quotedBoundaryAndOtherParametersAreUnderstood() {
+        byte[] image = awkwardBytes();
+        byte[] b = body("Content-Disposition: form-data; name=\"file\"; filename=\"crab.jpg\"", image);
+        assertArrayEquals(image, MultipartImage.filePart(b, "multipart/form-data; boundary=\"" + BOUNDARY + "\""));
+        assertArrayEquals(image, MultipartImage.filePart(b, "multipart/form-data; charset=UTF-8; boundary=" + BOUNDARY));
+        assertArrayEquals(image, MultipartImage.filePart(b, "Multipart/Form-Data; boundary=" + BOUNDARY));
+    }
+
+    @Test
     void filePartWithoutFileNameAfterOtherPartsIsFound() {
         byte[] image = awkwardBytes();
         byte[] b = body("Content-Disposition: form-data; name=\"note\"", "hello".getBytes(StandardCharsets.UTF_8),

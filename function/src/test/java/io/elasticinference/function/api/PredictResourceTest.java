@@ -268,6 +268,10 @@ class PredictResourceTest {
                 multipartBody("b0undary", "Content-Disposition: form-data; name=\"file\"", img));
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"prediction\":\"" + raw + "\""), r.body());
+        // Media types are case-insensitive; the boundary is not.
+        HttpResponse<String> mixedCase = postMultipart("Multipart/Form-Data; boundary=b0undary",
+                multipartBody("b0undary", "Content-Disposition: form-data; name=\"file\"", img));
+        assertEquals(200, mixedCase.statusCode(), mixedCase.body());
     }
 
     @Test
