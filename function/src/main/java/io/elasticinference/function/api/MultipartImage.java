@@ -37,7 +37,8 @@ final class MultipartImage {
     /**
      * The bytes of the first part named {@code file}, with or without a file name; {@code null} when there is none.
      *
-     * @throws ApiError 400 when the body is not well-formed multipart (no boundary, broken part headers)
+     * @throws ApiError 400 when the body is not well-formed multipart (no boundary, broken part headers, an unknown
+     *                  transfer encoding, more parts than Netty's decoder takes)
      */
     static byte[] filePart(byte[] body, String contentType) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
@@ -55,8 +56,10 @@ final class MultipartImage {
             InterfaceHttpData part = decoder.getBodyHttpData(PART);
             return part instanceof HttpData data ? data.get() : null;
         } catch (DecoderException | IllegalArgumentException e) {
-            throw new ApiError(400, "bad_multipart", "The multipart body cannot be read: "
-                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ".");
+            // Netty's messages name its internals (even a NullPointerException's); the client gets what to fix.
+            throw new ApiError(400, "bad_multipart", "The body is not readable multipart/form-data: a part's "
+                    + "headers are broken, its transfer encoding is not binary, 8bit or 7bit, or there are more than "
+                    + "128 parts. Send the image as the part 'file'.");
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in-memory data: not expected
         } finally {

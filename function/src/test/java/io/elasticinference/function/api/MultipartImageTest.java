@@ -9,8 +9,10 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MultipartImageTest {
 
@@ -86,6 +88,28 @@ class MultipartImageTest {
         byte[] b = body("Content-Disposition: form-data; name=\"file\"; filename=\"crab.jpg\"", awkwardBytes());
         byte[] cut = Arrays.copyOf(b, b.length / 2);
         assertNull(MultipartImage.filePart(cut, TYPE));
+    }
+
+    @Test
+    void aFloodOfPartsIsA400() {
+        Object[] parts = new Object[2 * 1000];
+        for (int i = 0; i < 1000; i++) {
+            parts[2 * i] = "Content-Disposition: form-data; name=\"f" + i + "\"";
+            parts[2 * i + 1] = new byte[]{'x'};
+        }
+        ApiError e = assertThrows(ApiError.class, () -> MultipartImage.filePart(body(parts), TYPE));
+        assertEquals(400, e.status());
+        assertEquals("bad_multipart", e.code());
+        assertTrue(e.getMessage().contains("128 parts"), e.getMessage());
+    }
+
+    @Test
+    void brokenPartHeadersAreA400ThatNamesNoInternals() {
+        byte[] b = body("Garbage-Without-A-Name: x", new byte[]{1});
+        ApiError e = assertThrows(ApiError.class, () -> MultipartImage.filePart(b, TYPE));
+        assertEquals("bad_multipart", e.code());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+        assertFalse(e.getMessage().contains("netty"), e.getMessage());
     }
 
     @Test
