@@ -293,6 +293,35 @@ class PredictResourceTest {
         assertTrue(empty.body().contains("\"code\":\"empty_body\""), empty.body());
     }
 
+    /** A body without a length (chunked), as streaming clients send it. */
+    private static HttpResponse<String> postChunked(String contentType, byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/predict"))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void chunkedBodiesAreClassifiedAndOversizedOnesGetA413Json() throws Exception {
+        byte[] img = TestImages.photo();
+        String raw = given().contentType("image/jpeg").body(img).post("/predict")
+                .then().statusCode(200).extract().path("prediction");
+        HttpResponse<String> chunked = postChunked("image/jpeg", img);
+        assertEquals(200, chunked.statusCode(), chunked.body());
+        assertTrue(chunked.body().contains("\"prediction\":\"" + raw + "\""), chunked.body());
+        HttpResponse<String> chunkedMultipart = postChunked("multipart/form-data; boundary=b0undary",
+                multipartBody("b0undary", "Content-Disposition: form-data; name=\"file\"; filename=\"c.jpg\"", img));
+        assertEquals(200, chunkedMultipart.statusCode(), chunkedMultipart.body());
+        assertTrue(chunkedMultipart.body().contains("\"prediction\":\"" + raw + "\""), chunkedMultipart.body());
+
+        HttpResponse<String> tooLarge = postChunked("image/jpeg", new byte[10 * 1024 * 1024 + 100_000]);
+        assertEquals(413, tooLarge.statusCode(), tooLarge.body());
+        assertTrue(tooLarge.body().contains("\"code\":\"body_too_large\""), tooLarge.body());
+        // The function goes on serving.
+        assertEquals(200, postChunked("image/jpeg", img).statusCode());
+    }
+
     @Test
     void missingMultipartPartIs400() {
         given().multiPart("image", "x.jpg", new byte[]{1, 2, 3}, "image/jpeg").post("/predict")

@@ -231,6 +231,37 @@ class ProcessLifecycleIT {
         assertFalse(output.contains("QuarkusErrorHandler"), output);
     }
 
+    /**
+     * A client that starts a chunked body and stops sending: after the read timeout it gets a 408 as JSON and its
+     * connection is closed, and its processing slot is free again (the function answers the next request).
+     */
+    @Test
+    void aBodyThatStopsComingGetsA408Json() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        String base = start(log, "-Dquarkus.http.read-timeout=1s", "-Dinference.admission.slots=1",
+                "-Dinference.admission.queue-size=1");
+        awaitReady(base, log);
+        URI uri = URI.create(base);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(15_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n4\r\n\u00ff\u00d8\u00ff\u00e0\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.flush();
+            long sent = System.nanoTime();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            long waitedMs = (System.nanoTime() - sent) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            assertTrue(answer.contains("\"code\":\"request_timeout\""), answer);
+            assertTrue(waitedMs >= 900 && waitedMs < 10_000, "answered after " + waitedMs + " ms");
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, predict(base, Files.readAllBytes(SharedData.dir().resolve(
+                    "reference/n01986214_hermit_crab.JPEG"))).statusCode());
+        }
+    }
+
     /** A photo-sized JPEG with some structure (so it compresses to about 1 MB), drawn here. */
     private static byte[] syntheticJpeg(int width, int height) throws IOException {
         java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
