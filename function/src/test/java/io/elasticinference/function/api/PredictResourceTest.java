@@ -243,11 +243,21 @@ class PredictResourceTest {
                 .then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
     }
 
-    /** A multipart body written by hand, as clients other than browsers and curl may send it. */
-    private static HttpResponse<String> postMultipart(String contentType, byte[] body) throws Exception {
+    /** POST /predict with a body written by hand, over HTTP/1.1 as curl sends it. */
+    private static HttpResponse<String> post(String contentType, HttpRequest.BodyPublisher body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/predict"))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", contentType).POST(body).build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> postMultipart(String contentType, byte[] body) throws Exception {
+        return post(contentType, HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /** A body without a length (chunked), as streaming clients send it. */
+    private static HttpResponse<String> postChunked(String contentType, byte[] body) throws Exception {
+        return post(contentType, HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
     }
 
     private static byte[] multipartBody(String boundary, String fileHeaders, byte[] file) {
@@ -291,15 +301,6 @@ class PredictResourceTest {
                         new byte[0]));
         assertEquals(400, empty.statusCode(), empty.body());
         assertTrue(empty.body().contains("\"code\":\"empty_body\""), empty.body());
-    }
-
-    /** A body without a length (chunked), as streaming clients send it. */
-    private static HttpResponse<String> postChunked(String contentType, byte[] body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/predict"))
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-                .send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
