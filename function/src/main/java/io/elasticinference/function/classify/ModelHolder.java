@@ -8,8 +8,10 @@ import io.elasticinference.function.metrics.FunctionMetrics;
 import io.elasticinference.function.model.ModelInfo;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -17,6 +19,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Owns the classifier. It is loaded on a background thread at start-up so that the HTTP server (and liveness) are up
@@ -50,6 +54,13 @@ public class ModelHolder {
     private volatile OnnxClassifier classifier;
     private volatile InferenceLane lane;
     private volatile String failure = "";
+    /**
+     * What the "Ready. Send images" line waits for: the model ready and the HTTP server listening, in either order.
+     * The model can be ready before the server listens, and the server may never listen (a port in use).
+     */
+    private final AtomicInteger untilAnnounced = new AtomicInteger(2);
+    private volatile int listeningPort;
+    private final AtomicBoolean listening = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
         Thread loader = new Thread(this::load, "model-loader");
@@ -57,8 +68,23 @@ public class ModelHolder {
         loader.start();
     }
 
+    /** Quarkus fires this asynchronously once the HTTP server listens. */
+    void onListening(@ObservesAsync HttpServerStart event) {
+        listeningPort = event.options().getPort();
+        if (listening.compareAndSet(false, true)) {
+            announceOnceBothAreUp();
+        }
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         startDraining();
+    }
+
+    private void announceOnceBothAreUp() {
+        if (untilAnnounced.decrementAndGet() == 0) {
+            LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
+                    + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", listeningPort, listeningPort);
+        }
     }
 
     /** From now on readiness is DOWN and new requests are refused with 503; admitted ones finish. */
@@ -105,10 +131,7 @@ public class ModelHolder {
                     result.settings().effectiveThreads(), config.batch().maxSize());
             if (state == State.LOADING) {
                 state = State.READY;
-                int port = org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                        .getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
-                LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
-                        + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", port, port);
+                announceOnceBothAreUp();
             }
             if (sizing.threadsWhenAlone() > 0 && awaitQuietMoment()) {
                 loadAloneSession(settings);

@@ -4,8 +4,13 @@ import io.elasticinference.function.classify.EarlyModelLoad;
 import io.elasticinference.function.inference.OnnxRuntimeExit;
 import io.elasticinference.function.startup.UnpackedOnnxRuntime;
 import io.quarkus.runtime.ApplicationLifecycleManager;
+import io.quarkus.runtime.PreventFurtherStepsException;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusBindException;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.util.ExceptionUtil;
+import io.smallrye.config.ConfigValidationException;
 import org.jboss.logging.Logger;
 import sun.misc.Signal;
 
@@ -55,8 +60,33 @@ public final class FunctionMain {
 
     /** Quarkus' exit, after the application stopped or failed to start, before the JVM's shutdown. */
     private static void exit(Integer code, Throwable failure) {
+        if (failure != null) {
+            reportFailedStart(failure);
+        }
         awaitSessionCreations();
         ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(code, failure);
+    }
+
+    /**
+     * Quarkus says why a start failed only when it also exits by itself: given an exit handler, it leaves the report
+     * to the handler, and without this a port in use or a mistyped setting ended the process with status 1 and not a
+     * word. Worded as Quarkus words them where it would: a setting's problem without a stack trace.
+     */
+    private static void reportFailedStart(Throwable failure) {
+        Throwable root = ExceptionUtil.getRootCause(failure);
+        if (root instanceof QuarkusBindException bind) {
+            Logger.getLogger(FunctionMain.class).errorf("Cannot listen on %s:%d: the port is in use by another "
+                    + "process (is the function already running?). Stop that process, or start the function on "
+                    + "another port with -Dquarkus.http.port=PORT.", bind.getHost(), bind.getPort());
+        } else if (root instanceof ConfigurationException || root instanceof ConfigValidationException) {
+            System.err.println(root.getMessage());
+        } else if (root instanceof PreventFurtherStepsException) {
+            if (root.getMessage() != null && !root.getMessage().isEmpty()) {
+                System.err.println(root.getMessage());
+            }
+        } else {
+            Logger.getLogger(FunctionMain.class).error("Failed to start the function", failure);
+        }
     }
 
     static void awaitSessionCreations() {

@@ -366,7 +366,8 @@ class ProcessLifecycleIT {
         start(log, "-Dinference.model.alone.load-delay=2s");
         String line = awaitLogLine(log, "uses a second session");
         String output = Files.readString(log);
-        java.util.regex.Matcher ready = java.util.regex.Pattern.compile("(?m)^(\\S+) INFO .*Ready\\.").matcher(output);
+        // The model's line, logged as it turns ready; "Ready. Send images" also waits for the HTTP server.
+        java.util.regex.Matcher ready = java.util.regex.Pattern.compile("(?m)^(\\S+) INFO .*and warm in").matcher(output);
         assertTrue(ready.find(), output);
         java.util.regex.Matcher loaded = java.util.regex.Pattern.compile("^(\\S+) .*loaded in (\\d+) ms").matcher(line);
         assertTrue(loaded.find(), line);
@@ -424,6 +425,31 @@ class ProcessLifecycleIT {
             assertTrue(process.exitValue() == 143 || process.exitValue() == 0,
                     delayMs + " ms after ONNX Runtime loaded: exit status " + process.exitValue() + ": " + output);
         }
+    }
+
+    /**
+     * Quarkus says why a start failed only when it exits by itself; with the function's own exit handler, a port in
+     * use or a mistyped setting ended the process with status 1 and nothing in the log that said why.
+     */
+    @Test
+    void aStartThatFailsSaysWhy() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path log = Files.createTempFile("function", ".log");
+            start(log, "-Dquarkus.http.port=" + taken.getLocalPort());
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
+            String output = Files.readString(log);
+            assertEquals(1, process.exitValue(), output);
+            assertTrue(output.contains("Cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": the port is in use"), output);
+            // The ready line waits for the server to listen: before, it came first and named the other's port.
+            assertFalse(output.contains("Ready. Send images"), output);
+        }
+        Path log = Files.createTempFile("function", ".log");
+        start(log, "-Dinference.admission.max-wait=forever");
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), Files.readString(log));
+        String output = Files.readString(log);
+        assertEquals(1, process.exitValue(), output);
+        assertTrue(output.contains("inference.admission.max-wait") && output.contains("\"forever\""), output);
     }
 
     private static void assertNoCrash(String output) {
