@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -241,6 +242,25 @@ class PredictResourceTest {
                 .then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
         given().contentType("application/json").body("{}").post("/")
                 .then().statusCode(415).body("error.code", equalTo("unsupported_media_type"));
+    }
+
+    @Test
+    void aBodyInAContentCodingIs415NamingTheOneTaken() throws Exception {
+        byte[] img = TestImages.photo();
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+            out.write(img);
+        }
+        // Before, a gzipped photo was answered 422 not_an_image.
+        given().contentType("image/jpeg").header("Content-Encoding", "gzip").body(gzipped.toByteArray())
+                .post("/predict")
+                .then().statusCode(415).header("Accept-Encoding", "identity")
+                .body("error.code", equalTo("unsupported_content_encoding"))
+                .body("error.message", containsString("'gzip'"));
+        given().multiPart("file", "crab.jpg", img, "image/jpeg").header("Content-Encoding", "br").post("/")
+                .then().statusCode(415).body("error.code", equalTo("unsupported_content_encoding"));
+        given().contentType("image/jpeg").header("Content-Encoding", "identity").body(img).post("/predict")
+                .then().statusCode(200).body("predictions", hasSize(5));
     }
 
     /** POST /predict with a body written by hand, over HTTP/1.1 as curl sends it. */
