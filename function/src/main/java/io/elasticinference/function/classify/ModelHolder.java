@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,12 +54,14 @@ public class ModelHolder {
     private volatile InferenceLane lane;
     private volatile String failure = "";
     /**
-     * What the "Ready. Send images" line waits for: the model ready and the HTTP server listening, in either order.
-     * The model can be ready before the server listens, and the server may never listen (a port in use).
+     * What the "Ready. Send images" line waits for: the model ready and the HTTP server listening, in either order
+     * (bits {@link #MODEL_READY} and {@link #LISTENING}). The model can be ready before the server listens, and the
+     * server may never listen (a port in use).
      */
-    private final AtomicInteger untilAnnounced = new AtomicInteger(2);
+    private final AtomicInteger up = new AtomicInteger();
+    private static final int MODEL_READY = 1;
+    private static final int LISTENING = 2;
     private volatile int listeningPort;
-    private final AtomicBoolean listening = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
         Thread loader = new Thread(this::load, "model-loader");
@@ -71,19 +72,23 @@ public class ModelHolder {
     /** Quarkus fires this asynchronously once the HTTP server listens. */
     void onListening(@ObservesAsync HttpServerStart event) {
         listeningPort = event.options().getPort();
-        if (listening.compareAndSet(false, true)) {
-            announceOnceBothAreUp();
-        }
+        announceOnceBothAreUp(LISTENING);
     }
 
     void onStop(@Observes ShutdownEvent event) {
         startDraining();
     }
 
-    private void announceOnceBothAreUp() {
-        if (untilAnnounced.decrementAndGet() == 0) {
+    private void announceOnceBothAreUp(int part) {
+        int before = up.getAndAccumulate(part, (a, b) -> a | b);
+        if (before == (MODEL_READY | LISTENING) || (before | part) != (MODEL_READY | LISTENING)) {
+            return;
+        }
+        if (listeningPort > 0) {
             LOG.infof("Ready. Send images: curl -H 'Content-Type: image/jpeg' --data-binary @photo.jpg "
                     + "http://localhost:%d/predict  (upload page: http://localhost:%d/)", listeningPort, listeningPort);
+        } else { // a random port (quarkus.http.port=0), which the server's options do not name
+            LOG.info("Ready. Send images to /predict on the port of Quarkus' \"Listening on\" line");
         }
     }
 
@@ -131,7 +136,7 @@ public class ModelHolder {
                     result.settings().effectiveThreads(), config.batch().maxSize());
             if (state == State.LOADING) {
                 state = State.READY;
-                announceOnceBothAreUp();
+                announceOnceBothAreUp(MODEL_READY);
             }
             if (sizing.threadsWhenAlone() > 0 && awaitQuietMoment()) {
                 loadAloneSession(settings);
