@@ -119,7 +119,7 @@ public class EarlyRefusalFilter {
     }
 
     /** The error as JSON; {@code close}: with {@code Connection: close}, when the rest of the request is not read. */
-    private static Future<Void> respond(RoutingContext rc, ApiError error, boolean close) {
+    static Future<Void> respond(RoutingContext rc, ApiError error, boolean close) {
         HttpServerResponse response = rc.response().setStatusCode(error.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         if (error.retryAfterSeconds() != null) {
@@ -131,7 +131,7 @@ public class EarlyRefusalFilter {
         return response.end(Json.encode(error.body()));
     }
 
-    private static boolean isPrediction(String path) {
+    static boolean isPrediction(String path) {
         return path.equals("/") || path.equals("/predict") || path.equals("/predict/");
     }
 }
