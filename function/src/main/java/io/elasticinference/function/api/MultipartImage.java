@@ -47,7 +47,7 @@ final class MultipartImage {
         HttpPostMultipartRequestDecoder decoder = null;
         try {
             // Netty's decoder assumes a boundary and fails with a NullPointerException without one.
-            if (!HttpPostRequestDecoder.isMultipart(request)) {
+            if (!namesBoundary(request)) {
                 throw new ApiError(400, "bad_multipart", "The multipart content type names no boundary: "
                         + "send Content-Type: multipart/form-data; boundary=...");
             }
@@ -67,6 +67,14 @@ final class MultipartImage {
                 decoder.destroy();
             }
             request.release();
+        }
+    }
+
+    private static boolean namesBoundary(FullHttpRequest request) {
+        try {
+            return HttpPostRequestDecoder.isMultipart(request);
+        } catch (IndexOutOfBoundsException e) {
+            return false; // "boundary=" with nothing after it, or a lone quote: Netty reads past its end
         }
     }
 

@@ -118,5 +118,10 @@ class MultipartImageTest {
         ApiError e = assertThrows(ApiError.class, () -> MultipartImage.filePart(b, "multipart/form-data"));
         assertEquals(400, e.status());
         assertEquals("bad_multipart", e.code());
+        // Netty read past the end of these and threw StringIndexOutOfBoundsException, which became a 500.
+        for (String empty : new String[]{"multipart/form-data; boundary=", "multipart/form-data; boundary=\""}) {
+            ApiError again = assertThrows(ApiError.class, () -> MultipartImage.filePart(b, empty), empty);
+            assertEquals("bad_multipart", again.code(), empty);
+        }
     }
 }

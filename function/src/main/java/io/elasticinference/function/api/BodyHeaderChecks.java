@@ -6,18 +6,24 @@ import jakarta.inject.Provider;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.Optional;
 
 /**
- * Refuses a body sent in a content coding (gzip, deflate, br): the function does not decode them, since the images it
- * takes are compressed already, and without this check a gzipped photo would be answered "not an image", which sends
- * the client looking in the wrong place. The answer is the 415 that RFC 9110 gives for an unsupported coding, with
- * {@code Accept-Encoding: identity} naming the one it takes.
+ * What the headers say of a request's body, checked before Quarkus REST acts on them. Each refusal is the 415 that
+ * RFC 9110 gives, in the API's JSON:
+ * <ul>
+ *   <li>a body sent in a content coding (gzip, deflate, br): the function does not decode them, since the images it
+ *   takes are compressed already, and without this check a gzipped photo was answered "not an image", which sends
+ *   the client looking in the wrong place; the answer carries {@code Accept-Encoding: identity};</li>
+ *   <li>a Content-Type that is not a media type ({@code image/}, {@code a/b/c}): Quarkus REST's parser threw, and
+ *   the client got a 500.</li>
+ * </ul>
  */
-public class ContentCodingFilter {
+public class BodyHeaderChecks {
 
     /** Looked up per refusal: Quarkus REST creates its filters before the configuration the metrics need exists. */
     @Inject
@@ -34,6 +40,24 @@ public class ContentCodingFilter {
                 "The body is sent with Content-Encoding '" + coding.strip() + "'; send the image bytes as they are "
                         + "(no content coding: images are compressed already)."));
         return Optional.of(Response.fromResponse(refusal).header(HttpHeaders.ACCEPT_ENCODING, "identity").build());
+    }
+
+    /** Before matching: Quarkus REST parses the Content-Type to choose between the raw and the multipart method. */
+    @ServerRequestFilter(preMatching = true)
+    public Optional<Response> refuseUnreadableContentType(ContainerRequestContext request) {
+        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        if (!HttpMethod.POST.equals(request.getMethod()) || type == null) {
+            return Optional.empty();
+        }
+        try {
+            MediaType.valueOf(type);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            metrics.get().countOnly(FunctionMetrics.Outcome.CLIENT_ERROR);
+            return Optional.of(ErrorMappers.response(new ApiError(415, "unsupported_media_type", "The Content-Type '"
+                    + type.strip() + "' is not a media type (type/subtype): send image/jpeg, image/png, image/gif, "
+                    + "image/bmp, image/webp, application/octet-stream or multipart/form-data.")));
+        }
     }
 
     /** No coding at all: empty, or only {@code identity} (the header is a comma-separated list). */
