@@ -55,8 +55,7 @@ public class BodyHeaderChecks {
         } catch (IllegalArgumentException e) {
             metrics.get().countOnly(FunctionMetrics.Outcome.CLIENT_ERROR);
             return Optional.of(ErrorMappers.response(new ApiError(415, "unsupported_media_type", "The Content-Type '"
-                    + type.strip() + "' is not a media type (type/subtype): send image/jpeg, image/png, image/gif, "
-                    + "image/bmp, image/webp, application/octet-stream or multipart/form-data.")));
+                    + type.strip() + "' is not a media type (type/subtype). " + ErrorMappers.SEND_AN_IMAGE)));
         }
     }
 

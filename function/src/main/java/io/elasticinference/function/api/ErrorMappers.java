@@ -19,6 +19,11 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+    /** What a request with the wrong content type is told, wherever it is refused. */
+    static final String SEND_AN_IMAGE = "Send an image (image/jpeg, image/png, image/gif, image/bmp, image/webp, "
+            + "application/octet-stream) or multipart/form-data with a part named 'file'.";
+    /** What a client is told of the server's own failure: no more (the log has the rest). */
+    static final String SERVER_FAILED = "The server failed to process the request.";
 
     @Inject
     FunctionMetrics metrics;
@@ -32,9 +37,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unsupportedType(NotSupportedException e) {
-        return counted(new ApiError(415, "unsupported_media_type", "Send an image (image/jpeg, image/png, "
-                + "image/gif, image/bmp, image/webp, application/octet-stream) or multipart/form-data with a part "
-                + "named 'file'."));
+        return counted(new ApiError(415, "unsupported_media_type", SEND_AN_IMAGE));
     }
 
     @ServerExceptionMapper
@@ -55,7 +58,7 @@ public class ErrorMappers {
         }
         if (status >= 500) {
             LOG.error("Request failed", e);
-            return counted(new ApiError(status, "internal_error", "The server failed to process the request."));
+            return counted(new ApiError(status, "internal_error", SERVER_FAILED));
         }
         return counted(new ApiError(status, "bad_request", "The request could not be read."));
     }
@@ -76,13 +79,13 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response unexpectedError(Error e) {
         LOG.error("Request failed with an error", e);
-        return counted(new ApiError(500, "internal_error", "The server failed to process the request."));
+        return counted(new ApiError(500, "internal_error", SERVER_FAILED));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
         LOG.error("Request failed unexpectedly", e);
-        return counted(new ApiError(500, "internal_error", "The server failed to process the request."));
+        return counted(new ApiError(500, "internal_error", SERVER_FAILED));
     }
 
     private Response counted(ApiError e) {

@@ -45,7 +45,6 @@ public class RoutingFailures {
         if (EarlyRefusalFilter.isPrediction(rc.normalizedPath())) {
             metrics.countOnly(FunctionMetrics.Outcome.SERVER_ERROR);
         }
-        EarlyRefusalFilter.respond(rc, new ApiError(500, "internal_error", "The server failed to process the "
-                + "request."), false);
+        EarlyRefusalFilter.respond(rc, new ApiError(500, "internal_error", ErrorMappers.SERVER_FAILED), false);
     }
 }
