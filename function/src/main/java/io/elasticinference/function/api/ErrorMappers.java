@@ -9,6 +9,7 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -45,9 +46,17 @@ public class ErrorMappers {
         return response(new ApiError(404, "not_found", "No such endpoint. POST an image to /predict."));
     }
 
+    /**
+     * RFC 9110 requires a 405 to carry {@code Allow}. Quarkus REST leaves the exception's list empty, and it would
+     * not know of the upload page on {@code /}, which the static resources serve outside JAX-RS.
+     */
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e) {
-        return response(new ApiError(405, "method_not_allowed", "Use POST to send an image."));
+    public Response notAllowed(NotAllowedException e, UriInfo uri) {
+        boolean uploadPage = "/".equals(uri.getPath());
+        Response json = response(new ApiError(405, "method_not_allowed", uploadPage
+                ? "Use POST to send an image, or GET for the upload page." : "Use POST to send an image."));
+        return Response.fromResponse(json)
+                .header("Allow", uploadPage ? "GET, HEAD, POST, OPTIONS" : "POST, OPTIONS").build();
     }
 
     @ServerExceptionMapper

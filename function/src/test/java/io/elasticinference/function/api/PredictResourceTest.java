@@ -23,6 +23,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -389,7 +390,11 @@ class PredictResourceTest {
     @Test
     void unknownPathAndMethodAreJson() {
         given().get("/nope").then().statusCode(404).body("error.code", equalTo("not_found"));
-        given().get("/predict").then().statusCode(405).body("error.code", equalTo("method_not_allowed"));
+        given().get("/predict").then().statusCode(405).body("error.code", equalTo("method_not_allowed"))
+                .header("Allow", containsString("POST")).header("Allow", not(containsString("GET")));
+        given().put("/predict").then().statusCode(405).header("Allow", equalTo("POST, OPTIONS"));
+        given().delete("/").then().statusCode(405).header("Allow", equalTo("GET, HEAD, POST, OPTIONS"))
+                .body("error.message", containsString("upload page"));
     }
 
     @Test
