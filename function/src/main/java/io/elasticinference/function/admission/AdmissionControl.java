@@ -10,6 +10,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * slot, each for at most {@code maxWaitNanos}. Everything beyond is refused at once, so overload never turns into an
  * unbounded queue (memory stays bounded and admitted requests keep their latency). Pure Java: the HTTP layer maps a
  * refusal to 503 + Retry-After.
+ *
+ * <p>A request goes through two doors. As it arrives ({@link #tryArrive}), before its body is read, it is refused if
+ * slots and queue are taken, if the bodies inside would grow beyond their bound, or if too many bodies are arriving
+ * already. Once its body is in ({@link Arrival#bodyArrived}), it takes one of the slots + queue places, or is refused
+ * if they filled meanwhile. A body on its way holds memory but no place: a slow client uploading a photo over a
+ * mobile link must not take the place of the requests that are ready to run, and clients enough to take all places
+ * would otherwise make the function refuse everything while its CPUs sit idle.
  */
 public final class AdmissionControl {
 
@@ -18,77 +25,117 @@ public final class AdmissionControl {
     private final long maxWaitNanos;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger inService = new AtomicInteger();
+    /** Requests whose body is in, until they end: at most slots + queue. */
     private final AtomicInteger entered = new AtomicInteger();
     private final int maxEntered;
-    /** Body bytes of the requests inside, as declared (or at the limit when not declared). */
+    /** Requests whose body is on its way. */
+    private final AtomicInteger arriving = new AtomicInteger();
+    private final int maxArriving;
+    /** Body bytes of the requests inside and arriving, as declared (or at the limit when not declared). */
     private final AtomicLong bodyBytesInside = new AtomicLong();
     private final long maxBodyBytesInside;
 
     public AdmissionControl(int slots, int queueSize, long maxWaitNanos) {
-        this(slots, queueSize, maxWaitNanos, Long.MAX_VALUE);
+        this(slots, queueSize, maxWaitNanos, Long.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     /**
-     * @param maxBodyBytesInside the sum of the bodies of the requests inside, at most (one request is always let in
-     *                           when none is inside, whatever its size)
+     * @param maxBodyBytesInside the sum of the bodies of the requests inside and arriving, at most (one request is
+     *                           always let in when none is inside, whatever its size)
+     * @param maxArriving        requests whose body is on its way, at most
      */
-    public AdmissionControl(int slots, int queueSize, long maxWaitNanos, long maxBodyBytesInside) {
-        if (slots < 1 || queueSize < 0 || maxWaitNanos < 0 || maxBodyBytesInside < 1) {
-            throw new IllegalArgumentException("slots >= 1, queueSize >= 0, maxWait >= 0, maxBodyBytes >= 1 required");
+    public AdmissionControl(int slots, int queueSize, long maxWaitNanos, long maxBodyBytesInside, int maxArriving) {
+        if (slots < 1 || queueSize < 0 || maxWaitNanos < 0 || maxBodyBytesInside < 1 || maxArriving < 1) {
+            throw new IllegalArgumentException("slots >= 1, queueSize >= 0, maxWait >= 0, maxBodyBytes >= 1, "
+                    + "maxArriving >= 1 required");
         }
         this.slots = new Semaphore(slots, true);
         this.queueSize = queueSize;
         this.maxWaitNanos = maxWaitNanos;
         this.maxEntered = slots + queueSize;
         this.maxBodyBytesInside = maxBodyBytesInside;
+        this.maxArriving = maxArriving;
     }
 
     /**
-     * Called as a request arrives, before its body is read: at most slots + queue requests are inside the function
-     * at once. Refusing here, on the I/O thread, is what keeps memory bounded under overload: a request refused
-     * later would already have had its body buffered and a worker thread queued for it.
-     *
-     * @return false when the function is full: answer 503 at once
-     */
-    public boolean tryEnter() {
-        return tryEnter(0);
-    }
-
-    /**
-     * As {@link #tryEnter()}, and the bodies inside may not exceed their bound: the heap holds each body (twice
-     * while it is read), and slots + queue bodies at the largest size allowed are more than a small container's heap.
+     * The first door, as a request arrives and before its body is read. Refusing here, on the I/O thread, is what
+     * keeps memory bounded under overload: a request refused later has had its body buffered.
      *
      * @param bodyBytes this request's body as declared, or the largest allowed when it is not declared
-     * @return false when the function is full or its bodies would be too large together: answer 503 at once
+     * @return the request's passage, to be {@linkplain Arrival#leave() left} when the request ends; null when the
+     *         function is full, its bodies would be too large together or too many are arriving: answer 503 at once
      */
-    public boolean tryEnter(long bodyBytes) {
+    public Arrival tryArrive(long bodyBytes) {
+        if (entered.get() >= maxEntered || !increment(arriving, maxArriving)) {
+            return null;
+        }
         long bytes;
         do {
             bytes = bodyBytesInside.get();
             if (bytes > 0 && bytes + bodyBytes > maxBodyBytesInside) {
-                return false;
+                arriving.decrementAndGet();
+                return null;
             }
         } while (!bodyBytesInside.compareAndSet(bytes, bytes + bodyBytes));
+        return new Arrival(bodyBytes);
+    }
+
+    /** Increments {@code counter} unless it is at {@code max} (compare-and-set: never above it, even briefly). */
+    private static boolean increment(AtomicInteger counter, int max) {
         int n;
         do {
-            n = entered.get();
-            if (n >= maxEntered) {
-                bodyBytesInside.addAndGet(-bodyBytes);
+            n = counter.get();
+            if (n >= max) {
                 return false;
             }
-        } while (!entered.compareAndSet(n, n + 1));
+        } while (!counter.compareAndSet(n, n + 1));
         return true;
     }
 
-    /** The request that {@link #tryEnter()} let in has ended. */
-    public void exit() {
-        exit(0);
-    }
+    /** One request between its arrival and its end. Used by the I/O thread that reads it, one call at a time. */
+    public final class Arrival {
+        private final long bodyBytes;
+        private boolean bodyIn;
+        private boolean inside;
+        private boolean left;
 
-    /** The request that {@link #tryEnter(long)} let in with {@code bodyBytes} has ended. */
-    public void exit(long bodyBytes) {
-        entered.decrementAndGet();
-        bodyBytesInside.addAndGet(-bodyBytes);
+        private Arrival(long bodyBytes) {
+            this.bodyBytes = bodyBytes;
+        }
+
+        /**
+         * The second door: the body is in, and the request takes one of the slots + queue places.
+         *
+         * @return false when they are all taken, or the request has left already (its connection closed): answer 503
+         *         (the request still {@linkplain #leave() leaves})
+         */
+        public boolean bodyArrived() {
+            if (bodyIn) {
+                throw new IllegalStateException("the body of this request has arrived already");
+            }
+            if (left) {
+                return false;
+            }
+            bodyIn = true;
+            arriving.decrementAndGet();
+            inside = increment(entered, maxEntered);
+            return inside;
+        }
+
+        /** The request has ended, answered or not; a second call does nothing. */
+        public void leave() {
+            if (left) {
+                return;
+            }
+            left = true;
+            if (!bodyIn) {
+                arriving.decrementAndGet();
+            }
+            if (inside) {
+                entered.decrementAndGet();
+            }
+            bodyBytesInside.addAndGet(-bodyBytes);
+        }
     }
 
     /**
@@ -131,6 +178,11 @@ public final class AdmissionControl {
 
     public int inService() {
         return inService.get();
+    }
+
+    /** Requests whose body is on its way. */
+    public int arriving() {
+        return arriving.get();
     }
 
     public int waiting() {

@@ -20,8 +20,9 @@ import java.time.Duration;
 /**
  * Checks made on the I/O thread before a request's body is read: a body whose declared length is over the limit is
  * refused with 413, and a prediction arriving while the function is full is refused with 503 + Retry-After (see
- * {@link AdmissionControl#tryEnter()}). A prediction's body sent without a length (chunked) is read here, under the
- * same limit, and handed on whole (see {@link #readChunked}).
+ * {@link AdmissionControl#tryArrive}). A prediction's body sent over HTTP/1 is then read here, under the same limit,
+ * and handed on whole; once it is in, the request takes its place in the queue, or is refused if none is left (see
+ * {@link #readBody}).
  */
 public class EarlyRefusalFilter {
 
@@ -54,44 +55,55 @@ public class EarlyRefusalFilter {
         if (rc.request().method() == HttpMethod.POST && isPrediction(rc.normalizedPath())) {
             // A body without a declared length may be as large as allowed.
             long body = declared >= 0 ? declared : config.maxBodyBytes();
-            if (!admission.tryEnter(body)) {
-                metrics.countOnly(FunctionMetrics.Outcome.REJECTED);
-                respond(rc, new ApiError(503, "overloaded", "all processing slots are busy and the wait queue "
-                        + "is full, or the bodies being processed leave no room for this one; retry later",
-                        config.admission().retryAfterSeconds()), false);
+            AdmissionControl.Arrival arrival = admission.tryArrive(body);
+            if (arrival == null) {
+                refuse(rc);
                 return;
             }
-            rc.addEndHandler(done -> admission.exit(body));
-            if (length == null && !rc.request().isEnded()) {
-                readChunked(rc);
-                return;
+            rc.addEndHandler(done -> arrival.leave());
+            if (rc.request().isEnded() || rc.request().version() == HttpVersion.HTTP_2) {
+                // HTTP/2: Quarkus REST pauses the request it is handed, which Vert.x refuses once an HTTP/2 request
+                // has ended, so its own reader reads the body (a request then counts as in from its headers on).
+                enter(rc, arrival);
+            } else {
+                readBody(rc, arrival, declared);
             }
+            return;
         }
         rc.next();
     }
 
+    private void enter(RoutingContext rc, AdmissionControl.Arrival arrival) {
+        if (arrival.bodyArrived()) {
+            rc.next();
+        } else {
+            refuse(rc);
+        }
+    }
+
+    private void refuse(RoutingContext rc) {
+        metrics.countOnly(FunctionMetrics.Outcome.REJECTED);
+        respond(rc, new ApiError(503, "overloaded", "all processing slots are busy and the wait queue is full, or "
+                + "the bodies being received leave no room for this one; retry later",
+                config.admission().retryAfterSeconds()), false);
+    }
+
     /**
-     * Reads a body that came without a length, up to the body limit, and hands it on whole (Quarkus REST reads a body
-     * set on the routing context instead of the request). Why here: Quarkus REST's own reader answers such a body over
-     * the limit with a 413 and no content, where every other error of this API is JSON. Over the limit, the rest of the
-     * body is discarded and the 413 JSON sent once the client has finished sending (a client that is still sending
-     * would not read it), and the connection is closed; a body that has not ended after the read timeout gets a 408.
+     * Reads a prediction's body, up to the body limit, and hands it on whole (Quarkus REST reads a body set on the
+     * routing context instead of the request). Why here and not in Quarkus REST's reader: that reader waits for the
+     * body on a worker thread, after the request has been let in, so a slow upload held a thread and a queue place;
+     * and it answers a body sent without a length over the limit with a 413 and no content, where every other error
+     * of this API is JSON. A client that asked to be told to go on (Expect: 100-continue) is told. Over the limit, the rest of the body is discarded and the 413 JSON sent once the client has
+     * finished sending (a client that is still sending would not read it), and the connection is closed; a body that
+     * stops coming for the read timeout gets a 408.
      */
-    private void readChunked(RoutingContext rc) {
-        Buffer body = Buffer.buffer();
+    private void readBody(RoutingContext rc, AdmissionControl.Arrival arrival, long declared) {
+        Buffer body = Buffer.buffer((int) Math.max(0, Math.min(declared, config.maxBodyBytes())));
         boolean[] refused = {false};
-        long timer = rc.vertx().setTimer(readTimeout.toMillis(), t -> {
-            if (!rc.response().ended()) {
-                // An HTTP/1 connection would stay open for a body that is not coming; an HTTP/2 stream ends here.
-                respond(rc, new ApiError(408, "request_timeout", "The body did not arrive within "
-                        + readTimeout.toSeconds() + " s."), true).onComplete(sent -> {
-                            if (rc.request().version() != HttpVersion.HTTP_2) {
-                                rc.request().connection().close();
-                            }
-                        });
-            }
-        });
+        long[] timer = {rc.vertx().setTimer(readTimeout.toMillis(), t -> timedOut(rc))};
         rc.request().handler(chunk -> {
+            rc.vertx().cancelTimer(timer[0]);
+            timer[0] = rc.vertx().setTimer(readTimeout.toMillis(), t -> timedOut(rc));
             if (refused[0]) {
                 return;
             }
@@ -102,7 +114,7 @@ public class EarlyRefusalFilter {
             body.appendBuffer(chunk);
         });
         rc.request().endHandler(end -> {
-            rc.vertx().cancelTimer(timer);
+            rc.vertx().cancelTimer(timer[0]);
             if (rc.response().ended()) {
                 return;
             }
@@ -112,10 +124,24 @@ public class EarlyRefusalFilter {
                 return;
             }
             rc.setBody(body);
-            rc.next();
+            enter(rc, arrival);
         });
-        rc.request().exceptionHandler(e -> rc.vertx().cancelTimer(timer));
+        rc.request().exceptionHandler(e -> rc.vertx().cancelTimer(timer[0]));
+        if ("100-continue".equalsIgnoreCase(rc.request().getHeader(HttpHeaders.EXPECT))
+                && rc.request().version() == HttpVersion.HTTP_1_1) {
+            // The client waits for this before it sends the body (curl does for chunked and large bodies, and without
+            // it sent after its own 1 s timeout); a request refused above got its final answer instead.
+            rc.response().writeContinue();
+        }
         rc.request().resume();
+    }
+
+    private void timedOut(RoutingContext rc) {
+        if (!rc.response().ended()) {
+            // The connection would stay open for a body that is not coming.
+            respond(rc, new ApiError(408, "request_timeout", "The body did not arrive within "
+                    + readTimeout.toSeconds() + " s."), true).onComplete(sent -> rc.request().connection().close());
+        }
     }
 
     /** The error as JSON; {@code close}: with {@code Connection: close}, when the rest of the request is not read. */

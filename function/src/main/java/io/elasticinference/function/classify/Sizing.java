@@ -23,6 +23,7 @@ public class Sizing {
     private final int runners;
     private final long maxWaitNanos;
     private final long maxBodyBytesInside;
+    private final int maxArriving;
 
     @Inject
     public Sizing(FunctionConfig config) {
@@ -37,6 +38,11 @@ public class Sizing {
         this.maxWaitNanos = config.admission().maxWait().toNanos();
         this.maxBodyBytesInside = FunctionConfig.effectiveBodyBytesInside(config.admission(),
                 Runtime.getRuntime().maxMemory());
+        this.maxArriving = config.admission().maxArriving();
+        if (maxArriving < 1) {
+            throw new IllegalArgumentException("inference.admission.max-arriving must be at least 1, got "
+                    + maxArriving);
+        }
     }
 
     public int slots() {
@@ -64,7 +70,7 @@ public class Sizing {
     @Produces
     @Singleton
     AdmissionControl admissionControl() {
-        return new AdmissionControl(slots, queue, maxWaitNanos, maxBodyBytesInside);
+        return new AdmissionControl(slots, queue, maxWaitNanos, maxBodyBytesInside, maxArriving);
     }
 
     @Produces

@@ -115,6 +115,14 @@ public interface FunctionConfig {
          */
         @WithDefault("0.25")
         double bodyHeapShare();
+
+        /**
+         * Requests whose body may be on its way at once. Such a request holds no slot or queue place (a slow upload
+         * must not take the place of requests ready to run) and no thread (its body is read on the I/O thread); its
+         * body counts against {@link #bodyHeapShare()}. Beyond, 503 at once.
+         */
+        @WithDefault("256")
+        int maxArriving();
     }
 
     /** Model runs go one at a time through a lane; what queued meanwhile runs as one batch. */

@@ -76,6 +76,9 @@ public final class FunctionMetrics {
         Gauge.builder("inference.queued.requests", admission, AdmissionControl::waiting)
                 .description("Requests waiting for a processing slot")
                 .register(registry);
+        Gauge.builder("inference.arriving.requests", admission, AdmissionControl::arriving)
+                .description("Prediction requests whose body is still being received")
+                .register(registry);
         Gauge.builder("inference.model.load", modelLoadMillis, v -> v.get() < 0 ? Double.NaN : v.get() / 1000.0)
                 .description("Time to load the model and run the warm-up inference")
                 .baseUnit("seconds")

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,26 +22,79 @@ class AdmissionControlTest {
 
     @Test
     void theBodiesInsideStayWithinTheirBound() {
-        AdmissionControl admission = new AdmissionControl(2, 8, TimeUnit.SECONDS.toNanos(1), 10_000);
-        assertTrue(admission.tryEnter(6_000));
-        assertFalse(admission.tryEnter(6_000), "6,000 + 6,000 bytes are over the bound");
-        assertTrue(admission.tryEnter(4_000), "6,000 + 4,000 are not");
-        assertFalse(admission.tryEnter(1));
-        admission.exit(6_000);
-        assertTrue(admission.tryEnter(5_000));
-        admission.exit(5_000);
-        admission.exit(4_000);
+        AdmissionControl admission = new AdmissionControl(2, 8, TimeUnit.SECONDS.toNanos(1), 10_000, 100);
+        AdmissionControl.Arrival a = admission.tryArrive(6_000);
+        assertNotNull(a);
+        assertNull(admission.tryArrive(6_000), "6,000 + 6,000 bytes are over the bound");
+        AdmissionControl.Arrival b = admission.tryArrive(4_000);
+        assertNotNull(b, "6,000 + 4,000 are not");
+        assertNull(admission.tryArrive(1));
+        assertTrue(a.bodyArrived());
+        assertNull(admission.tryArrive(1), "a body that has arrived still counts until its request ends");
+        a.leave();
+        a.leave(); // a second leave must not hand back its bytes twice
+        AdmissionControl.Arrival c = admission.tryArrive(5_000);
+        assertNotNull(c);
+        assertNull(admission.tryArrive(1_001));
+        c.leave();
+        b.leave();
         // Alone, any body gets in: a body larger than the bound would otherwise never be served.
-        assertTrue(admission.tryEnter(50_000));
-        assertFalse(admission.tryEnter(1));
-        admission.exit(50_000);
+        AdmissionControl.Arrival huge = admission.tryArrive(50_000);
+        assertNotNull(huge);
+        assertNull(admission.tryArrive(1));
+        huge.leave();
         // Refusals for bytes hand back nothing they did not take: ten small bodies fill the ten places.
+        List<AdmissionControl.Arrival> inside = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            assertTrue(admission.tryEnter(100), "place " + i);
+            AdmissionControl.Arrival arrival = admission.tryArrive(100);
+            assertTrue(arrival.bodyArrived(), "place " + i);
+            inside.add(arrival);
         }
-        assertFalse(admission.tryEnter(100), "slots + queue are full");
-        admission.exit(100);
-        assertTrue(admission.tryEnter(9_100), "9 x 100 + 9,100 bytes: the refused 100 were handed back");
+        assertNull(admission.tryArrive(100), "slots + queue are full");
+        inside.remove(0).leave();
+        assertNotNull(admission.tryArrive(9_100), "9 x 100 + 9,100 bytes: the refused 100 were handed back");
+    }
+
+    @Test
+    void bodiesOnTheirWayTakeNoPlace() {
+        // 2 slots + 2 queue places; 6 requests may be receiving their body.
+        AdmissionControl admission = new AdmissionControl(2, 2, TimeUnit.SECONDS.toNanos(1), Long.MAX_VALUE, 6);
+        List<AdmissionControl.Arrival> slowUploads = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            slowUploads.add(admission.tryArrive(100_000));
+            assertNotNull(slowUploads.get(i), "upload " + i);
+        }
+        assertEquals(5, admission.arriving());
+        // Five slow uploads are more than slots + queue, yet the function is not full: a request whose body is in
+        // takes a place.
+        List<AdmissionControl.Arrival> ready = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            AdmissionControl.Arrival arrival = admission.tryArrive(100_000);
+            assertNotNull(arrival, "ready request " + i);
+            assertTrue(arrival.bodyArrived(), "ready request " + i);
+            ready.add(arrival);
+        }
+        assertEquals(5, admission.arriving());
+        // Slots + queue are taken now: refused at the door, before any body is read ...
+        assertNull(admission.tryArrive(100_000));
+        // ... and an upload that finishes meanwhile is refused once its body is in.
+        assertFalse(slowUploads.get(0).bodyArrived());
+        slowUploads.get(0).leave();
+        assertEquals(4, admission.arriving());
+        ready.remove(0).leave();
+        assertTrue(slowUploads.get(1).bodyArrived(), "a place came free");
+        // Arrivals are bounded too: with a place free, 3 more bodies on their way make 6, and a seventh is refused.
+        ready.remove(0).leave();
+        for (int i = 0; i < 3; i++) {
+            assertNotNull(admission.tryArrive(1));
+        }
+        assertEquals(6, admission.arriving());
+        assertNull(admission.tryArrive(1), "six bodies on their way at most");
+        // A request whose connection closed before its body was in leaves and cannot come back in.
+        AdmissionControl.Arrival closed = slowUploads.get(2);
+        closed.leave();
+        assertFalse(closed.bodyArrived());
+        assertEquals(5, admission.arriving());
     }
 
     @Test

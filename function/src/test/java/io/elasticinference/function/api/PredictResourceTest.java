@@ -294,6 +294,38 @@ class PredictResourceTest {
         given().contentType("image/jpeg").body(img).post("/predict").then().statusCode(200);
     }
 
+    /**
+     * A client that asks to be told to go on before it sends the body (Expect: 100-continue, what curl sends with a
+     * chunked or large body) is told: this test sends the body only after the 100. Before, chunked bodies were read
+     * without it and curl sent after its own 1 s timeout.
+     */
+    @Test
+    void aClientThatExpects100ContinueIsToldToGoOn() throws Exception {
+        byte[] img = TestImages.photo();
+        for (String framing : List.of("Transfer-Encoding: chunked", "Content-Length: " + img.length)) {
+            try (java.net.Socket socket = new java.net.Socket("localhost", RestAssured.port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /predict?topk=1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                        + "image/jpeg\r\nExpect: 100-continue\r\nConnection: close\r\n" + framing + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                String interim = new String(socket.getInputStream().readNBytes(25), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 100 Continue\r\n\r\n", interim, framing);
+                if (framing.startsWith("Transfer")) {
+                    socket.getOutputStream().write((Integer.toHexString(img.length) + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().write(img);
+                    socket.getOutputStream().write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    socket.getOutputStream().write(img);
+                }
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 200"), framing + ": " + answer);
+                assertTrue(answer.contains("\"predictions\":[{"), answer);
+            }
+        }
+    }
+
     /** POST /predict with a body written by hand, over HTTP/1.1 as curl sends it. */
     private static HttpResponse<String> post(String contentType, HttpRequest.BodyPublisher body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/predict"))

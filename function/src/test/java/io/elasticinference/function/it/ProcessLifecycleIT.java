@@ -262,6 +262,67 @@ class ProcessLifecycleIT {
         }
     }
 
+    /**
+     * Clients whose uploads are slow (half the photo sent, the rest later) are more than the slots and the queue hold
+     * together, yet a request whose body arrives whole is served at once: a body on its way takes no place. Before,
+     * every request was counted from its headers on, and the function refused all others with 503 while its CPUs were
+     * idle. When the slow bodies arrive, each is answered (200, or 503 if the places are taken by then); a body that
+     * stops coming half way gets a 408.
+     */
+    @Test
+    void slowUploadsDoNotTakeThePlacesOfReadyRequests() throws Exception {
+        Path log = Files.createTempFile("function", ".log");
+        String base = start(log, "-Dquarkus.http.read-timeout=3s", "-Dinference.admission.slots=1",
+                "-Dinference.admission.queue-size=1");
+        awaitReady(base, log);
+        byte[] photo = Files.readAllBytes(SharedData.dir().resolve("reference/n01986214_hermit_crab.JPEG"));
+        URI uri = URI.create(base);
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
+                socket.setSoTimeout(15_000);
+                socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg"
+                        + "\r\nContent-Length: " + photo.length + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(photo, 0, photo.length / 2);
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            Thread.sleep(300);
+            HttpResponse<String> ready = predict(base, photo);
+            assertEquals(200, ready.statusCode(), "4 slow uploads, 1 slot + 1 queue place: " + ready.body());
+
+            // Three uploads finish; the fourth stops half way.
+            for (java.net.Socket socket : slow.subList(0, 3)) {
+                socket.getOutputStream().write(photo, photo.length / 2, photo.length - photo.length / 2);
+                socket.getOutputStream().flush();
+            }
+            int served = 0;
+            for (java.net.Socket socket : slow.subList(0, 3)) {
+                String head = new String(socket.getInputStream().readNBytes(12),
+                        java.nio.charset.StandardCharsets.US_ASCII);
+                assertTrue(head.equals("HTTP/1.1 200") || head.equals("HTTP/1.1 503"), head);
+                served += head.endsWith("200") ? 1 : 0;
+            }
+            assertTrue(served >= 1, "at least one of three finished uploads is served");
+            long stopped = System.nanoTime();
+            String timedOut = new String(slow.get(3).getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(timedOut.startsWith("HTTP/1.1 408") && timedOut.contains("\"code\":\"request_timeout\""),
+                    timedOut);
+            assertTrue(System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(10), "answered after the read timeout");
+        } finally {
+            for (java.net.Socket socket : slow) {
+                socket.close();
+            }
+        }
+        assertEquals(200, predict(base, photo).statusCode());
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("inference_arriving_requests 0.0"), "no body on its way any more");
+    }
+
     /** A photo-sized JPEG with some structure (so it compresses to about 1 MB), drawn here. */
     private static byte[] syntheticJpeg(int width, int height) throws IOException {
         java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
