@@ -317,10 +317,28 @@ class ProcessLifecycleIT {
                 socket.close();
             }
         }
+        // Clients that give up half way (one closing, one resetting) hand back what they held.
+        for (boolean reset : new boolean[] {false, true}) {
+            try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+                socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg"
+                        + "\r\nContent-Length: " + photo.length + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(photo, 0, photo.length / 2);
+                socket.getOutputStream().flush();
+                if (reset) {
+                    socket.setSoLinger(true, 0);
+                }
+            }
+        }
         assertEquals(200, predict(base, photo).statusCode());
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(metrics.contains("inference_arriving_requests 0.0"), "no body on its way any more");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String metrics;
+        do {
+            Thread.sleep(50);
+            metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } while (!metrics.contains("inference_arriving_requests 0.0") && System.nanoTime() < deadline);
+        assertTrue(metrics.contains("inference_arriving_requests 0.0"), "no body on its way any more: " + metrics);
     }
 
     /** A photo-sized JPEG with some structure (so it compresses to about 1 MB), drawn here. */
