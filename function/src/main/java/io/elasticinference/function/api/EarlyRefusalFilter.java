@@ -93,9 +93,10 @@ public class EarlyRefusalFilter {
      * routing context instead of the request). Why here and not in Quarkus REST's reader: that reader waits for the
      * body on a worker thread, after the request has been let in, so a slow upload held a thread and a queue place;
      * and it answers a body sent without a length over the limit with a 413 and no content, where every other error
-     * of this API is JSON. A client that asked to be told to go on (Expect: 100-continue) is told. Over the limit, the rest of the body is discarded and the 413 JSON sent once the client has
-     * finished sending (a client that is still sending would not read it), and the connection is closed; a body that
-     * stops coming for the read timeout gets a 408.
+     * of this API is JSON. A client that asked to be told to go on (Expect: 100-continue) is told. Over the limit,
+     * the rest of the body is discarded and the 413 JSON sent once the client has finished sending (a client that is
+     * still sending would not read it), and the connection is closed; a body that stops coming for the read timeout
+     * gets a 408.
      */
     private void readBody(RoutingContext rc, AdmissionControl.Arrival arrival, long declared) {
         Buffer body = Buffer.buffer((int) Math.max(0, Math.min(declared, config.maxBodyBytes())));
