@@ -280,14 +280,7 @@ class ProcessLifecycleIT {
         List<java.net.Socket> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
-                socket.setSoTimeout(15_000);
-                socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg"
-                        + "\r\nContent-Length: " + photo.length + "\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                socket.getOutputStream().write(photo, 0, photo.length / 2);
-                socket.getOutputStream().flush();
-                slow.add(socket);
+                slow.add(halfUpload(uri, photo));
             }
             Thread.sleep(300);
             HttpResponse<String> ready = predict(base, photo);
@@ -319,12 +312,7 @@ class ProcessLifecycleIT {
         }
         // Clients that give up half way (one closing, one resetting) hand back what they held.
         for (boolean reset : new boolean[] {false, true}) {
-            try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-                socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg"
-                        + "\r\nContent-Length: " + photo.length + "\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                socket.getOutputStream().write(photo, 0, photo.length / 2);
-                socket.getOutputStream().flush();
+            try (java.net.Socket socket = halfUpload(uri, photo)) {
                 if (reset) {
                     socket.setSoLinger(true, 0);
                 }
@@ -339,6 +327,18 @@ class ProcessLifecycleIT {
                     HttpResponse.BodyHandlers.ofString()).body();
         } while (!metrics.contains("inference_arriving_requests 0.0") && System.nanoTime() < deadline);
         assertTrue(metrics.contains("inference_arriving_requests 0.0"), "no body on its way any more: " + metrics);
+    }
+
+    /** A connection on which a prediction with the photo's length has been sent up to half the photo. */
+    private static java.net.Socket halfUpload(URI uri, byte[] photo) throws IOException {
+        java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
+        socket.setSoTimeout(15_000);
+        socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg"
+                + "\r\nContent-Length: " + photo.length + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(photo, 0, photo.length / 2);
+        socket.getOutputStream().flush();
+        return socket;
     }
 
     /** A photo-sized JPEG with some structure (so it compresses to about 1 MB), drawn here. */
