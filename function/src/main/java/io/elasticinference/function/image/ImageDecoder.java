@@ -21,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -60,6 +61,8 @@ public final class ImageDecoder {
     private static final int UNKNOWN_RASTER_BYTES_PER_PIXEL = 8;
     /** The packed RGB copy {@link #toRgb} makes of a raster it cannot read in place; both are alive at once. */
     private static final int RGB_BYTES_PER_PIXEL = 3;
+    /** ImageIO's format names, lower-cased, of what the API accepts (README). */
+    private static final Set<String> ACCEPTED_FORMATS = Set.of("jpeg", "png", "gif", "bmp", "webp");
 
     private final ImageLimits limits;
     private final DecodeMemory memory;
@@ -210,13 +213,25 @@ public final class ImageDecoder {
         return param;
     }
 
-    private static ImageReader readerFor(ImageInputStream in) throws ImageRejectedException {
+    /**
+     * The reader of the formats the API accepts. The JDK also reads TIFF and WBMP; those are refused rather than
+     * served on the side: their variants (16-bit, planar, floating-point TIFF) are not what the preprocessing is
+     * tested against PIL for.
+     */
+    private static ImageReader readerFor(ImageInputStream in) throws IOException, ImageRejectedException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new ImageRejectedException(ImageRejectedException.NOT_AN_IMAGE,
                     "The body is not a JPEG, PNG, GIF, BMP or WebP image.");
         }
-        return readers.next();
+        ImageReader reader = readers.next();
+        String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+        if (!ACCEPTED_FORMATS.contains(format)) {
+            reader.dispose();
+            throw new ImageRejectedException(ImageRejectedException.UNSUPPORTED, "The body is a "
+                    + format.toUpperCase(Locale.ROOT) + " image; send a JPEG, PNG, GIF, BMP or WebP image.");
+        }
+        return reader;
     }
 
     private void checkDimensions(int width, int height) throws ImageRejectedException {
